@@ -1,0 +1,3 @@
+export * from "./gps-fix";
+export * from "./socket-events";
+export * from "./topics";

@@ -1,0 +1,44 @@
+/**
+ * Every Kafka topic the product uses, with its owner and settings.
+ * Apps create missing topics from this table at start (see @fleetstream/eventlog `ensureTopics`).
+ */
+export interface TopicSpec {
+  name: string;
+  /** Default partition count; GPS_TOPIC_PARTITIONS overrides it for the partitioned topics. */
+  partitions: number;
+  /** Extra topic configs passed to the broker at creation, e.g. cleanup.policy. */
+  config?: Record<string, string>;
+  /** Which app writes the topic (see ARCHITECTURE.md). */
+  owner: "simulator" | "processor" | "web";
+}
+
+export const DEFAULT_GPS_PARTITIONS = 5;
+
+export const TOPICS = {
+  /** Raw GPS fixes from trucks (key = truck id). */
+  gpsFixes: { name: "gps_location_trucks", partitions: DEFAULT_GPS_PARTITIONS, owner: "simulator" },
+  /** Records from gps_location_trucks that failed validation: original bytes + reason headers. */
+  gpsDeadLetter: {
+    name: "gps_location_trucks_dlq",
+    partitions: DEFAULT_GPS_PARTITIONS,
+    owner: "processor",
+  },
+  /** Latest accepted position per truck (key = truck id); compacted so a reader can rebuild the fleet. */
+  truckPositions: {
+    name: "truck_positions",
+    partitions: DEFAULT_GPS_PARTITIONS,
+    config: { "cleanup.policy": "compact" },
+    owner: "processor",
+  },
+} as const satisfies Record<string, TopicSpec>;
+
+export type TopicKey = keyof typeof TOPICS;
+
+/** Headers a dead-lettered record carries (Kafka Connect's DLQ header convention, shortened). */
+export const DLQ_HEADERS = {
+  reason: "dlq.reason",
+  sourceTopic: "dlq.source.topic",
+  sourcePartition: "dlq.source.partition",
+  sourceOffset: "dlq.source.offset",
+  failedAt: "dlq.failed.at",
+} as const;

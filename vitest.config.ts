@@ -1,0 +1,25 @@
+import { defineConfig } from "vitest/config";
+
+// One vitest run, three projects: `unit` (pure code, no services), `integration` (real Kafka +
+// PostgreSQL started by infra/), selected with --project.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["{apps,packages}/*/src/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["{apps,packages}/*/test/**/*.int.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
