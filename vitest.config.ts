@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["{apps,packages}/*/src/**/*.test.ts"],
+          // PGlite and the WASM schema engine take seconds to boot on a busy 2-core machine.
+          hookTimeout: 60_000,
         },
       },
       {

@@ -15,8 +15,8 @@ export const GpsFix = z.strictObject({
   /** Schema version of this record; absent means 1. */
   v: z.literal(1).optional(),
   truckId: TruckId,
-  /** Per-truck sequence number, increasing by one per fix; used to drop duplicates. */
-  seq: z.int().min(0),
+  /** Per-truck sequence number (0..2^31-1), increasing by one per fix; used to drop duplicates. */
+  seq: z.int().min(0).max(2_147_483_647),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
   /** Ground speed in km/h. */

@@ -49,6 +49,8 @@ export interface ConsumerOptions {
   topics: string[];
   /** Where a group with no committed offset starts: earliest (default) or latest. */
   startFrom?: "earliest" | "latest";
+  /** Most records handed to one eachBatch call (default 500); bounds the work in flight. */
+  maxBatchSize?: number;
   /**
    * Called once per batch; the batch's offsets are committed only after it resolves.
    * If it throws, nothing of the batch is committed and the consumer stops with that error
@@ -58,7 +60,11 @@ export interface ConsumerOptions {
 }
 
 export interface Consumer {
-  /** Resolves once the consumer has joined its group and been assigned partitions. */
+  /**
+   * Resolves once the consumer has joined its group and been assigned partitions (records sent
+   * after that are seen, even with startFrom latest). A consumer starts once; make a new one to
+   * restart. Rejects with "Unknown topic ..." for a topic that does not exist.
+   */
   start(): Promise<void>;
   /** Stops fetching, waits for the batch in flight, commits it, leaves the group. */
   stop(): Promise<void>;

@@ -1,5 +1,5 @@
-import { z } from "zod";
 import { describeIssues } from "@fleetstream/contracts";
+import { z } from "zod";
 
 /** Thrown when configuration is invalid; `runMain` prints its message as one line and exits 2. */
 export class ConfigError extends Error {
@@ -18,21 +18,28 @@ export function parseEnv<S extends z.ZodType>(
   // Treat empty strings as unset so `FOO= npm start` falls back to the default.
   const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ""));
   const parsed = schema.safeParse(cleaned);
-  if (!parsed.success) throw new ConfigError(`invalid configuration: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new ConfigError(`invalid configuration: ${describeIssues(parsed.error)}`);
   return parsed.data;
 }
 
 /** Comma-separated broker list; absent means the embedded in-process log. */
 export const brokersVar = z
   .string()
-  .transform((s) => s.split(",").map((b) => b.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(",")
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z
       .array(z.string().regex(/^[^\s:]+:\d{1,5}$/, "each broker must look like host:port"))
       .min(1, "list at least one host:port"),
   );
 
-export const portVar = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const portVar = (fallback: number) =>
+  z.coerce.number().int().min(0).max(65535).default(fallback);
 
 export const logLevelVar = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])

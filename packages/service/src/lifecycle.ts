@@ -10,7 +10,10 @@ export interface Service {
  * Entry-point helper: builds the service, starts it, and wires SIGINT/SIGTERM to `stop()`.
  * A ConfigError prints one line and exits 2; any other start failure exits 1.
  */
-export async function runMain(name: string, build: () => Promise<Service> | Service): Promise<void> {
+export async function runMain(
+  name: string,
+  build: () => Promise<Service> | Service,
+): Promise<void> {
   let service: Service;
   try {
     service = await build();

@@ -9,7 +9,9 @@ export function createLogger(name: string, level = "info"): Logger {
     name,
     level,
     ...(pretty
-      ? { transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname" } } }
+      ? {
+          transport: { target: "pino-pretty", options: { colorize: true, ignore: "pid,hostname" } },
+        }
       : {}),
   });
 }

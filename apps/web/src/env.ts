@@ -1,0 +1,32 @@
+import { brokersVar, ConfigError, logLevelVar, parseEnv, portVar } from "@fleetstream/service";
+import { z } from "zod";
+import { mapTileUrlVar } from "./lib/map/tiles";
+
+/** The web app's configuration; read once at boot by src/main.ts (nowhere else reads process.env). */
+export const WebEnv = z.object({
+  /** Comma-separated Kafka brokers. Required when the web app runs as its own process. */
+  KAFKA_BROKERS: brokersVar.optional(),
+  PORT: portVar(3000),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  /** Tile URL template, or `none` for no tiles (the map then shows a grid only). */
+  MAP_TILE_URL: mapTileUrlVar,
+  LOG_LEVEL: logLevelVar,
+});
+export type WebEnv = z.infer<typeof WebEnv>;
+
+export type SeparateProcessWebEnv = WebEnv & { KAFKA_BROKERS: string[] };
+
+/**
+ * Settings for the separate-process web app. It must read positions from real Kafka: an
+ * in-process event log lives in one process only and would never see the processor's output.
+ */
+export function loadWebEnv(source: NodeJS.ProcessEnv = process.env): SeparateProcessWebEnv {
+  const env = parseEnv(WebEnv, source);
+  if (!env.KAFKA_BROKERS) {
+    throw new ConfigError(
+      "invalid configuration: KAFKA_BROKERS: required when the web app runs as its own process " +
+        "(e.g. KAFKA_BROKERS=localhost:9092); use `npm start` for the all-in-one embedded mode",
+    );
+  }
+  return { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS };
+}

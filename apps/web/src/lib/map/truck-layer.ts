@@ -1,0 +1,151 @@
+import type { TruckPosition } from "@fleetstream/contracts";
+import * as L from "leaflet";
+import { truckIconHtml, truckLabel, truckPopupHtml } from "./truck-marker-html";
+
+interface Glide {
+  from: L.LatLng;
+  to: L.LatLng;
+  startedAt: number;
+}
+
+interface Entry {
+  marker: L.Marker;
+  position: TruckPosition;
+  glide?: Glide;
+}
+
+export interface TruckLayerOptions {
+  /** How long a marker takes to glide to its new position, ms (about one server flush). */
+  glideMs?: number;
+}
+
+/**
+ * One Leaflet marker per truck, updated in place: the arrow turns to the heading, the marker
+ * glides to each new position, an open popup refreshes. Leaflet objects are managed here rather
+ * than as React elements so thousands of moving trucks do not re-render React.
+ */
+export class TruckLayer {
+  readonly #map: L.Map;
+  readonly #group: L.LayerGroup;
+  readonly #entries = new Map<string, Entry>();
+  readonly #glideMs: number;
+  readonly #reducedMotion: boolean;
+  #frame: number | null = null;
+
+  constructor(map: L.Map, options: TruckLayerOptions = {}) {
+    this.#map = map;
+    this.#group = L.layerGroup().addTo(map);
+    this.#glideMs = options.glideMs ?? 450;
+    this.#reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Adds new trucks and moves known ones; `animate: false` jumps (e.g. on a snapshot). */
+  upsert(positions: readonly TruckPosition[], { animate = true } = {}): void {
+    const now = performance.now();
+    for (const position of positions) {
+      const entry = this.#entries.get(position.truckId);
+      const target = L.latLng(position.lat, position.lon);
+      if (!entry) {
+        this.#add(position, target);
+        continue;
+      }
+      entry.position = position;
+      rotate(entry.marker, position.headingDeg);
+      if (animate && !this.#reducedMotion) {
+        entry.glide = { from: entry.marker.getLatLng(), to: target, startedAt: now };
+      } else {
+        entry.glide = undefined;
+        entry.marker.setLatLng(target);
+      }
+      if (entry.marker.isPopupOpen()) entry.marker.getPopup()?.update();
+    }
+    this.#scheduleFrame();
+  }
+
+  remove(truckIds: readonly string[]): void {
+    for (const truckId of truckIds) {
+      const entry = this.#entries.get(truckId);
+      if (!entry) continue;
+      this.#group.removeLayer(entry.marker);
+      this.#entries.delete(truckId);
+    }
+  }
+
+  /** Zooms to show every truck; returns false when there is none. */
+  fitToFleet(): boolean {
+    if (this.#entries.size === 0) return false;
+    const bounds = L.latLngBounds(
+      [...this.#entries.values()].map((e) => L.latLng(e.position.lat, e.position.lon)),
+    );
+    this.#map.fitBounds(bounds.pad(0.15), { maxZoom: 13, animate: false });
+    return true;
+  }
+
+  destroy(): void {
+    if (this.#frame !== null) cancelAnimationFrame(this.#frame);
+    this.#frame = null;
+    this.#group.remove();
+    this.#entries.clear();
+  }
+
+  #add(position: TruckPosition, at: L.LatLng): void {
+    const marker = L.marker(at, {
+      icon: L.divIcon({
+        className: "truck-marker",
+        html: truckIconHtml(position.truckId),
+        iconSize: [28, 28],
+        iconAnchor: [14, 14],
+        popupAnchor: [0, -14],
+        tooltipAnchor: [0, -14],
+      }),
+      keyboard: true,
+      riseOnHover: true,
+    });
+    const entry: Entry = { marker, position };
+    marker.bindTooltip(truckLabel(position.truckId), { direction: "top" });
+    marker.on("popupopen", () => marker.closeTooltip());
+    // Built when opened (and on update), so the "last fix" age is current.
+    marker.bindPopup(() => truckPopupHtml(entry.position, Date.now()), { minWidth: 180 });
+    // The icon element is (re)created when the marker is added to the map.
+    marker.on("add", () => rotate(marker, entry.position.headingDeg));
+    this.#entries.set(position.truckId, entry);
+    this.#group.addLayer(marker);
+  }
+
+  #scheduleFrame(): void {
+    if (this.#frame !== null) return;
+    this.#frame = requestAnimationFrame((time) => {
+      this.#frame = null;
+      this.#step(time);
+    });
+  }
+
+  #step(time: number): void {
+    let moving = false;
+    for (const entry of this.#entries.values()) {
+      const glide = entry.glide;
+      if (!glide) continue;
+      const t = Math.min(1, Math.max(0, (time - glide.startedAt) / this.#glideMs));
+      entry.marker.setLatLng(
+        t >= 1
+          ? glide.to
+          : L.latLng(
+              glide.from.lat + (glide.to.lat - glide.from.lat) * t,
+              glide.from.lng + (glide.to.lng - glide.from.lng) * t,
+            ),
+      );
+      if (t >= 1) entry.glide = undefined;
+      else moving = true;
+    }
+    if (moving) this.#scheduleFrame();
+  }
+}
+
+function rotate(marker: L.Marker, headingDeg: number): void {
+  const arrow = marker.getElement()?.querySelector<SVGElement>(".truck-marker__arrow");
+  if (arrow) arrow.style.transform = `rotate(${headingDeg}deg)`;
+}

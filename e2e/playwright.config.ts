@@ -1,0 +1,63 @@
+import { defineConfig } from "@playwright/test";
+
+// Both ways of running the product, side by side:
+//  - embedded: `npm start`'s launcher (in-process event log + PGlite, one process)
+//  - stack:    `npm run stack`'s launcher (separate processes on the real Kafka + PostgreSQL of infra/)
+// The browser is Debian's Chromium (Playwright's own download cannot reach its server here).
+const EMBEDDED_PORT = 3210;
+const STACK_PORT = 3211;
+const launcher = "../apps/standalone/src";
+
+export default defineConfig({
+  testDir: "tests",
+  outputDir: "test-results",
+  forbidOnly: !!process.env.CI,
+  retries: process.env.CI ? 1 : 0,
+  workers: 1,
+  timeout: 90_000,
+  expect: { timeout: 30_000 },
+  use: {
+    trace: "on-first-retry",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+  projects: [
+    { name: "embedded", use: { baseURL: `http://127.0.0.1:${EMBEDDED_PORT}` } },
+    { name: "stack", use: { baseURL: `http://127.0.0.1:${STACK_PORT}` } },
+  ],
+  webServer: [
+    {
+      command: `npx tsx ${launcher}/main.ts`,
+      url: `http://127.0.0.1:${EMBEDDED_PORT}/api/health`,
+      env: {
+        PORT: String(EMBEDDED_PORT),
+        DATABASE_URL: "pglite://memory",
+        KAFKA_BROKERS: "",
+        SIM_SPEEDUP: "20",
+        SIM_TRUCKS: "20",
+        MAP_TILE_URL: "none",
+      },
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+    },
+    {
+      command: `npx tsx ${launcher}/stack.ts`,
+      url: `http://127.0.0.1:${STACK_PORT}/api/health`,
+      env: { PORT: String(STACK_PORT), SIM_SPEEDUP: "20", SIM_TRUCKS: "20", MAP_TILE_URL: "none" },
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+    },
+  ],
+});

@@ -1,0 +1,156 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { Database, MigrateResult } from "../src";
+import { Prisma } from "../src";
+import { MIGRATIONS_DIR } from "../src/paths";
+
+/**
+ * Behaviour every database behind `openDatabase` must show, run against in-memory PGlite
+ * (src/db.test.ts) and real PostgreSQL (test/postgres.int.test.ts). `open` must return a
+ * database nobody has migrated yet.
+ */
+export function describeDatabaseContract(name: string, open: () => Promise<Database>): void {
+  describe(name, () => {
+    let db: Database;
+    let firstMigrate: MigrateResult;
+
+    beforeAll(async () => {
+      db = await open();
+      firstMigrate = await db.migrate();
+    }, 120_000);
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    const fix = (truckId: string, seq: number) => ({
+      truckId,
+      seq,
+      lat: 52.37 + seq / 1000,
+      lon: 4.89,
+      speedKmh: 71.5,
+      headingDeg: 93,
+      eventTime: new Date(1_764_000_000_000 + seq * 1000 + 123),
+    });
+    const latest = (id: string, seq: number) => {
+      const { truckId: _, ...position } = fix(id, seq);
+      return { id, ...position };
+    };
+
+    test("the first migrate applies every committed migration, the second applies none", async () => {
+      const committed = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name)
+        .sort();
+      expect(committed.length).toBeGreaterThan(0);
+      expect(firstMigrate.applied).toEqual(committed);
+      expect(await db.migrate()).toEqual({ applied: [] });
+    });
+
+    test("_prisma_migrations records each migration like prisma migrate deploy (sha256 of migration.sql)", async () => {
+      const rows = await db.prisma.$queryRaw<
+        {
+          migration_name: string;
+          checksum: string;
+          finished_at: Date | null;
+          rolled_back_at: Date | null;
+          applied_steps_count: number;
+        }[]
+      >`SELECT migration_name, checksum, finished_at, rolled_back_at, applied_steps_count
+        FROM _prisma_migrations ORDER BY migration_name`;
+      expect(rows.map((row) => row.migration_name)).toEqual(firstMigrate.applied);
+      for (const row of rows) {
+        const sql = await readFile(
+          path.join(MIGRATIONS_DIR, row.migration_name, "migration.sql"),
+          "utf8",
+        );
+        expect(row.checksum).toBe(createHash("sha256").update(sql).digest("hex"));
+        expect(row.finished_at).toBeInstanceOf(Date);
+        expect(row.rolled_back_at).toBeNull();
+        expect(row.applied_steps_count).toBe(1);
+      }
+    });
+
+    test("a redelivered fix (same truck, same seq) is stored once", async () => {
+      await db.prisma.truck.create({ data: latest("T-dup", 3) });
+      const first = await db.prisma.positionFix.createMany({
+        data: [fix("T-dup", 1), fix("T-dup", 2), { ...fix("T-dup", 3), accuracyM: 4.5 }],
+      });
+      expect(first.count).toBe(3);
+
+      const redelivery = await db.prisma.positionFix.createMany({
+        data: [fix("T-dup", 2), fix("T-dup", 3), fix("T-dup", 4)],
+        skipDuplicates: true,
+      });
+      expect(redelivery.count).toBe(1);
+
+      const error = await db.prisma.positionFix.create({ data: fix("T-dup", 2) }).catch((e) => e);
+      expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+      expect((error as Prisma.PrismaClientKnownRequestError).code).toBe("P2002");
+
+      const stored = await db.prisma.positionFix.findMany({
+        where: { truckId: "T-dup" },
+        orderBy: { seq: "asc" },
+      });
+      expect(stored.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+      expect(stored[2]?.accuracyM).toBe(4.5);
+      expect(stored[0]?.accuracyM).toBeNull();
+      expect(stored[0]?.eventTime.getTime()).toBe(1_764_000_001_123); // milliseconds kept
+      expect(typeof stored[0]?.id).toBe("bigint");
+      expect(stored[0]?.receivedAt).toBeInstanceOf(Date);
+    });
+
+    test("a fix for an unknown truck is refused (trucks row first)", async () => {
+      const error = await db.prisma.positionFix
+        .create({ data: fix("T-nobody", 1) })
+        .catch((e) => e);
+      expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+      expect((error as Prisma.PrismaClientKnownRequestError).code).toBe("P2003");
+    });
+
+    test("upserting a truck keeps one row with the latest position", async () => {
+      const created = await db.prisma.truck.upsert({
+        where: { id: "T-up" },
+        create: latest("T-up", 1),
+        update: latest("T-up", 1),
+      });
+      expect(created.seq).toBe(1);
+      const updated = await db.prisma.truck.upsert({
+        where: { id: "T-up" },
+        create: latest("T-up", 2),
+        update: { ...latest("T-up", 2), lat: 10.5 },
+      });
+      expect(updated).toMatchObject({ id: "T-up", seq: 2, lat: 10.5 });
+      expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
+      expect(await db.prisma.truck.count({ where: { id: "T-up" } })).toBe(1);
+      expect(
+        (await db.prisma.truck.findUniqueOrThrow({ where: { id: "T-up" } })).eventTime,
+      ).toEqual(fix("T-up", 2).eventTime);
+    });
+
+    test("50 concurrent upserts and transactions on one client all land", async () => {
+      const ids = Array.from({ length: 50 }, (_, i) => `T-c${String(i).padStart(2, "0")}`);
+      await Promise.all(
+        ids.map((id) =>
+          db.prisma.truck.upsert({ where: { id }, create: latest(id, 1), update: latest(id, 1) }),
+        ),
+      );
+      // Each truck's latest position and its fixes written together, 50 transactions at once.
+      await Promise.all(
+        ids.map((id) =>
+          db.prisma.$transaction([
+            db.prisma.truck.upsert({ where: { id }, create: latest(id, 2), update: latest(id, 2) }),
+            db.prisma.positionFix.createMany({
+              data: [fix(id, 1), fix(id, 2)],
+              skipDuplicates: true,
+            }),
+          ]),
+        ),
+      );
+      expect(await db.prisma.truck.count({ where: { id: { in: ids } } })).toBe(50);
+      expect(await db.prisma.truck.count({ where: { id: { in: ids }, seq: 2 } })).toBe(50);
+      expect(await db.prisma.positionFix.count({ where: { truckId: { in: ids } } })).toBe(100);
+    });
+  });
+}

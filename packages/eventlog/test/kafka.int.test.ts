@@ -1,0 +1,53 @@
+import { createServer } from "node:net";
+import { describe, expect, it } from "vitest";
+import { describeEventLogContract } from "../src/contract";
+import { KafkaEventLog } from "../src/kafka";
+
+const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+
+// Short group timings so joins and rebalances take well under a second (6 s is the broker's
+// minimum session timeout).
+describeEventLogContract(
+  `KafkaEventLog (${brokers.join(",")})`,
+  async () =>
+    new KafkaEventLog({
+      brokers,
+      clientId: "eventlog-contract",
+      consumer: {
+        sessionTimeoutMs: 6_000,
+        heartbeatIntervalMs: 100,
+        rebalanceTimeoutMs: 6_000,
+        maxWaitTimeMs: 100,
+      },
+    }),
+);
+
+/** A local port nothing listens on: bound once by us, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+describe("KafkaEventLog without a broker", () => {
+  it("fails within seconds with one line naming the address", async () => {
+    const broker = `127.0.0.1:${await closedPort()}`;
+    const lines: string[] = [];
+    const log = new KafkaEventLog({
+      brokers: [broker],
+      clientId: "eventlog-unreachable",
+      log: (line) => lines.push(line.message),
+    });
+    const started = Date.now();
+    await expect(
+      log.ensureTopics([{ name: "anything", partitions: 1, owner: "web" }]),
+    ).rejects.toThrow(new RegExp(`^Cannot reach Kafka at ${broker}: .*ECONNREFUSED`));
+    expect(Date.now() - started).toBeLessThan(10_000);
+    // The retries are not logged as errors on top of the thrown one.
+    expect(lines).toEqual([]);
+    await log.close();
+  });
+});
