@@ -1,0 +1,51 @@
+import type { GpsFix } from "@fleetstream/contracts";
+import type { ConsumedRecord } from "@fleetstream/eventlog";
+import { describe, expect, it } from "vitest";
+import { classifyRecord, newestPerTruck } from "./classify";
+
+const fix = (truckId: string, seq: number): GpsFix => ({
+  truckId,
+  seq,
+  lat: 52,
+  lon: 5,
+  speedKmh: 50,
+  headingDeg: 90,
+  eventTime: 1_764_000_000_000 + seq * 20_000,
+});
+
+const record = (value: string | null, key: string | null = "T1"): ConsumedRecord => ({
+  topic: "gps_location_trucks",
+  partition: 0,
+  offset: 7,
+  key,
+  value: value === null ? null : Buffer.from(value),
+  headers: {},
+  timestamp: 0,
+});
+
+describe("classifyRecord", () => {
+  it("accepts a valid fix whose key is its truck", () => {
+    expect(classifyRecord(record(JSON.stringify(fix("T1", 1))))).toMatchObject({ kind: "ok" });
+  });
+
+  it("sends bad records to the dead-letter queue with a reason naming the field", () => {
+    expect(classifyRecord(record(JSON.stringify({ ...fix("T1", 1), lat: 200 })))).toMatchObject({
+      kind: "dlq",
+      reason: expect.stringContaining("lat"),
+    });
+    expect(classifyRecord(record("garbage"))).toMatchObject({ kind: "dlq", reason: /not JSON/ });
+    expect(classifyRecord(record(JSON.stringify(fix("T2", 1)), "T1"))).toMatchObject({
+      kind: "dlq",
+      reason: expect.stringContaining("key"),
+    });
+  });
+});
+
+describe("newestPerTruck", () => {
+  it("keeps the highest seq per truck and ignores fixes not newer than known state", () => {
+    const result = newestPerTruck([fix("A", 3), fix("A", 5), fix("A", 4), fix("B", 2)], (id) =>
+      id === "B" ? 2 : undefined,
+    );
+    expect(result).toEqual([fix("A", 5)]);
+  });
+});
