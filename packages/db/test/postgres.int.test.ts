@@ -1,46 +1,12 @@
-import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDatabase } from "../src";
+import { scratchDatabases } from "../src/testing";
 import { describeDatabaseContract } from "./database-contract";
 
-// Real PostgreSQL at DATABASE_URL (infra/postgres.sh start). Each run works in databases of its
-// own, created here and dropped afterwards, so reruns and other suites never see its rows.
-const adminUrl = process.env.DATABASE_URL;
-const created: string[] = [];
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new empty database on the same server; returns its URL. */
-async function createScratchDatabase(): Promise<string> {
-  if (!adminUrl?.startsWith("postgres")) {
-    throw new Error(
-      "DATABASE_URL must point at PostgreSQL (start it with infra/postgres.sh start)",
-    );
-  }
-  const name = `fleetstream_test_${randomBytes(6).toString("hex")}`;
-  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
-  created.push(name);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-afterAll(async () => {
-  if (created.length === 0) return;
-  await admin(async (client) => {
-    for (const name of created)
-      await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  });
-});
+// Real PostgreSQL at DATABASE_URL (infra/postgres.sh start), in scratch databases of this suite.
+const scratch = scratchDatabases();
+const createScratchDatabase = scratch.create;
+afterAll(scratch.dropAll);
 
 describeDatabaseContract("PostgreSQL", async () => {
   const db = await openDatabase({ url: await createScratchDatabase() });
