@@ -5,7 +5,10 @@ async function markerPositions(page: Page): Promise<Map<string, string>> {
   const markers = await page.getByRole("img", { name: /^Truck / }).all();
   const positions = new Map<string, string>();
   for (const marker of markers) {
-    const [name, box] = await Promise.all([marker.getAttribute("aria-label"), marker.boundingBox()]);
+    const [name, box] = await Promise.all([
+      marker.getAttribute("aria-label"),
+      marker.boundingBox(),
+    ]);
     if (name && box) positions.set(name, `${Math.round(box.x)},${Math.round(box.y)}`);
   }
   return positions;

@@ -1,0 +1,52 @@
+import { parentPort, workerData } from "node:worker_threads";
+import { createEventLog } from "@fleetstream/eventlog";
+
+/** Settings the parent passes as workerData. */
+export interface ProducerWorkerData {
+  brokers: string[];
+  clientId: string;
+  topic: string;
+}
+
+export type ToWorker =
+  | { kind: "send"; id: number; keys: (string | null)[]; values: (string | null)[] }
+  | { kind: "close" };
+
+export type FromWorker =
+  | { kind: "ack"; id: number; count: number }
+  | { kind: "error"; id: number; count: number; message: string }
+  | { kind: "closed" };
+
+/**
+ * One producer on its own thread: kafkajs encodes record batches in JavaScript, so encoding on
+ * two threads roughly doubles what one process can produce. Sends run in arrival order (the event
+ * log serializes them), which keeps each key's records in order.
+ */
+const port = parentPort;
+if (!port) throw new Error("producer-worker must run in a worker thread");
+const settings = workerData as ProducerWorkerData;
+const log = createEventLog({ clientId: settings.clientId, brokers: settings.brokers });
+const producer = log.producer();
+const reply = (message: FromWorker) => port.postMessage(message);
+
+port.on("message", (message: ToWorker) => {
+  if (message.kind === "close") {
+    log.close().then(
+      () => reply({ kind: "closed" }),
+      () => reply({ kind: "closed" }),
+    );
+    return;
+  }
+  const { id, keys, values } = message;
+  const records = keys.map((key, i) => ({ key, value: values[i] ?? null }));
+  producer.send(settings.topic, records).then(
+    () => reply({ kind: "ack", id, count: records.length }),
+    (error: unknown) =>
+      reply({
+        kind: "error",
+        id,
+        count: records.length,
+        message: error instanceof Error ? error.message : String(error),
+      }),
+  );
+});

@@ -1,0 +1,143 @@
+import { Worker } from "node:worker_threads";
+import type { Emission } from "../domain/faults";
+import type { FromWorker, ProducerWorkerData, ToWorker } from "./producer-worker";
+import type { Sink } from "./sink";
+
+export interface WorkerSinkOptions extends ProducerWorkerData {
+  /** Producer threads (default 2, one per core of the target machine). */
+  threads?: number;
+  /** Batches queued per thread before `write` waits (default 3). */
+  maxPendingPerThread?: number;
+}
+
+/** FNV-1a of the key: the same key always goes to the same thread, which keeps its order. */
+function threadOf(key: string | null, threads: number): number {
+  if (key === null) return 0;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % threads;
+}
+
+/**
+ * Produces through the event log on worker threads (one producer each), for load mode. The main
+ * thread generates records and splits each batch by key; each thread encodes and sends its share.
+ */
+export class WorkerProducerSink implements Sink {
+  acked = 0;
+  failed = 0;
+  private readonly workers: Worker[];
+  private readonly pending: number[];
+  private readonly maxPending: number;
+  private failure: Error | undefined;
+  private waiters: (() => void)[] = [];
+  private nextId = 0;
+
+  constructor(options: WorkerSinkOptions) {
+    const threads = Math.max(1, options.threads ?? 2);
+    this.maxPending = Math.max(1, options.maxPendingPerThread ?? 3);
+    const data: ProducerWorkerData = {
+      brokers: options.brokers,
+      clientId: options.clientId,
+      topic: options.topic,
+    };
+    this.pending = Array.from({ length: threads }, () => 0);
+    this.workers = Array.from({ length: threads }, (_, i) => {
+      const worker = new Worker(new URL("./producer-worker.mjs", import.meta.url), {
+        workerData: { ...data, clientId: `${options.clientId}-${i + 1}` },
+        execArgv: [],
+      });
+      worker.on("message", (message: FromWorker) => this.onMessage(i, message));
+      worker.on("error", (error) => this.fail(error));
+      return worker;
+    });
+  }
+
+  async write(records: readonly Emission[]): Promise<void> {
+    this.throwIfFailed();
+    const threads = this.workers.length;
+    const keys: (string | null)[][] = Array.from({ length: threads }, () => []);
+    const values: (string | null)[][] = Array.from({ length: threads }, () => []);
+    for (const r of records) {
+      const t = threads === 1 ? 0 : threadOf(r.key, threads);
+      (keys[t] as (string | null)[]).push(r.key);
+      (values[t] as (string | null)[]).push(r.value);
+    }
+    for (let t = 0; t < threads; t++) {
+      const k = keys[t] as (string | null)[];
+      if (k.length === 0) continue;
+      this.pending[t] = (this.pending[t] as number) + 1;
+      const message: ToWorker = {
+        kind: "send",
+        id: this.nextId++,
+        keys: k,
+        values: values[t] ?? [],
+      };
+      (this.workers[t] as Worker).postMessage(message);
+    }
+    while (!this.failure && this.pending.some((p) => p >= this.maxPending)) await this.changed();
+    this.throwIfFailed();
+  }
+
+  async flush(): Promise<void> {
+    while (!this.failure && this.pending.some((p) => p > 0)) await this.changed();
+    this.throwIfFailed();
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      await Promise.all(
+        this.workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              const timer = setTimeout(() => void worker.terminate().then(() => resolve()), 10_000);
+              worker.on("message", (message: FromWorker) => {
+                if (message.kind !== "closed") return;
+                clearTimeout(timer);
+                void worker.terminate().then(() => resolve());
+              });
+              worker.on("exit", () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              worker.postMessage({ kind: "close" } satisfies ToWorker);
+            }),
+        ),
+      );
+    }
+  }
+
+  private onMessage(thread: number, message: FromWorker): void {
+    if (message.kind === "closed") return;
+    this.pending[thread] = (this.pending[thread] as number) - 1;
+    if (message.kind === "ack") this.acked += message.count;
+    else {
+      this.failed += message.count;
+      this.fail(new Error(message.message));
+    }
+    this.wake();
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.wake();
+  }
+
+  private changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure;
+  }
+}

@@ -1,0 +1,23 @@
+import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
+import { parseEnv } from "@fleetstream/service";
+import { WebEnv } from "@fleetstream/web";
+import { z } from "zod";
+
+/**
+ * Settings of `npm start` (all apps in one process) and `npm run stack` (one process per app).
+ * The web settings (PORT, HOST, MAP_TILE_URL, LOG_LEVEL, KAFKA_BROKERS) are the web app's own.
+ */
+export const LauncherEnv = WebEnv.extend({
+  /** Unset: embedded PGlite, in memory. postgres://…: PostgreSQL. pglite://memory: embedded. */
+  DATABASE_URL: z.string().optional(),
+  GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
+  /** Size of the demo fleet the built-in simulator drives; 0 runs without a simulator. */
+  SIM_TRUCKS: z.coerce.number().int().min(0).max(100_000).default(50),
+  /** Simulated seconds per real second (each truck reports every 20 simulated seconds). */
+  SIM_SPEEDUP: z.coerce.number().positive().max(10_000).default(10),
+  SIM_SEED: z.coerce.number().int().default(1),
+});
+export type LauncherEnv = z.infer<typeof LauncherEnv>;
+
+export const readLauncherEnv = (source: NodeJS.ProcessEnv = process.env) =>
+  parseEnv(LauncherEnv, source);

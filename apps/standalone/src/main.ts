@@ -1,0 +1,73 @@
+// `npm start`: the whole product in one process on embedded defaults — the in-process event log
+// (unless KAFKA_BROKERS is set) and PGlite in memory (unless DATABASE_URL is set). The apps are the
+// same factories `npm run stack` runs as separate processes; only the wiring differs.
+import { TOPICS } from "@fleetstream/contracts";
+import { openDatabase } from "@fleetstream/db";
+import { createEventLog } from "@fleetstream/eventlog";
+import { createOperators, createProcessor } from "@fleetstream/processor";
+import { createLogger, runMain } from "@fleetstream/service";
+import { createSimulator } from "@fleetstream/simulator";
+import { createWebServer } from "@fleetstream/web";
+import { readLauncherEnv } from "./env";
+
+await runMain("fleetstream", async () => {
+  const env = readLauncherEnv();
+  const logger = createLogger("fleetstream", env.LOG_LEVEL);
+  // The embedded log lives in this process only, so every app below shares this one instance.
+  const eventLog = createEventLog({ clientId: "fleetstream", brokers: env.KAFKA_BROKERS });
+  // In-memory by default: the embedded event log starts empty on every run, and so does the data.
+  const db = await openDatabase({ url: env.DATABASE_URL ?? "pglite://memory" });
+
+  const processor = createProcessor({
+    eventLog,
+    prisma: db.prisma,
+    operators: createOperators({
+      eventLog,
+      logger: logger.child({ app: "processor" }),
+      groupId: "fleetstream-processor",
+    }),
+    logger: logger.child({ app: "processor" }),
+    config: { groupId: "fleetstream-processor", partitions: env.GPS_TOPIC_PARTITIONS },
+    onFatal: () => process.exit(1),
+  });
+  const web = createWebServer({
+    eventLog,
+    port: env.PORT,
+    host: env.HOST,
+    tileUrl: env.MAP_TILE_URL,
+    logger: logger.child({ app: "web" }),
+  });
+  const simulatorProducer = eventLog.producer();
+  const simulator =
+    env.SIM_TRUCKS > 0
+      ? createSimulator({
+          producer: simulatorProducer,
+          topic: TOPICS.gpsFixes.name,
+          options: { trucks: env.SIM_TRUCKS, speedup: env.SIM_SPEEDUP, seed: env.SIM_SEED },
+          logger: logger.child({ app: "simulator" }),
+        })
+      : undefined;
+
+  return {
+    async start() {
+      const { applied } = await db.migrate();
+      logger.info({ database: db.location, applied: applied.length }, "database ready");
+      await processor.start();
+      await web.start();
+      await simulator?.start();
+      logger.info(
+        { url: web.url, kafka: env.KAFKA_BROKERS ?? "embedded", trucks: env.SIM_TRUCKS },
+        "Fleetstream is running",
+      );
+    },
+    async stop() {
+      // Upstream first, so each stage drains what the previous one produced.
+      await simulator?.stop();
+      await simulatorProducer.close();
+      await processor.stop();
+      await web.stop();
+      await eventLog.close();
+      await db.close();
+    },
+  };
+});
