@@ -46,6 +46,7 @@ export default defineConfig({
         SIM_SPEEDUP: "20",
         SIM_TRUCKS: "20",
         MAP_TILE_URL: "none",
+        LOG_LEVEL: "warn",
       },
       timeout: 120_000,
       reuseExistingServer: false,
@@ -54,7 +55,13 @@ export default defineConfig({
     {
       command: `npx tsx ${launcher}/stack.ts`,
       url: `http://127.0.0.1:${STACK_PORT}/api/health`,
-      env: { PORT: String(STACK_PORT), SIM_SPEEDUP: "20", SIM_TRUCKS: "20", MAP_TILE_URL: "none" },
+      env: {
+        PORT: String(STACK_PORT),
+        SIM_SPEEDUP: "20",
+        SIM_TRUCKS: "20",
+        MAP_TILE_URL: "none",
+        LOG_LEVEL: "warn",
+      },
       timeout: 180_000,
       reuseExistingServer: false,
       stdout: "pipe",

@@ -27,7 +27,8 @@ await runMain("stack", () => {
   let stopping = false;
 
   function launch(name: string, args: string[], extraEnv: Record<string, string>): void {
-    const child = spawn("npx", ["tsx", ...args], {
+    // node --import tsx: the app is our direct child, so SIGTERM reaches it (npx would sit between).
+    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...extraEnv },
       stdio: ["ignore", "inherit", "inherit"],
@@ -64,7 +65,7 @@ await runMain("stack", () => {
         launch(
           "simulator",
           [
-            "apps/simulator/src/cli.ts",
+            "apps/simulator/src/main.ts",
             "run",
             "--trucks",
             String(env.SIM_TRUCKS),
