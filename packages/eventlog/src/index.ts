@@ -2,6 +2,7 @@ import { KafkaEventLog, type KafkaEventLogOptions } from "./kafka";
 import { InMemoryEventLog } from "./memory";
 import type { EventLog } from "./types";
 
+export { DEFAULT_MAX_BATCH_SIZE } from "./consumer-common";
 export { deadLetter } from "./dead-letter";
 export {
   type KafkaConsumerTuning,
@@ -10,7 +11,7 @@ export {
   type KafkaLogLevelName,
   type KafkaLogLine,
 } from "./kafka";
-export { DEFAULT_MAX_BATCH_SIZE, InMemoryEventLog, rangeAssign } from "./memory";
+export { InMemoryEventLog, rangeAssign } from "./memory";
 export type * from "./types";
 
 export interface CreateEventLogOptions extends Omit<KafkaEventLogOptions, "brokers"> {

@@ -12,7 +12,7 @@ import {
   Partitioners,
   type PartitionMetadata,
 } from "kafkajs";
-import { DEFAULT_MAX_BATCH_SIZE } from "./memory";
+import { failureSignal, maxBatchSizeOf } from "./consumer-common";
 import type {
   ConsumedRecord,
   Consumer,
@@ -415,15 +415,8 @@ class KafkaLogConsumer implements Consumer {
     private readonly options: ConsumerOptions,
     tuning: Required<KafkaConsumerTuning>,
   ) {
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    // Marks the rejection as handled; callers who care attach their own handler.
-    this.failed.catch(() => {});
-    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) {
-      throw new Error("maxBatchSize must be a positive integer");
-    }
+    ({ failed: this.failed, fail: this.rejectFailed } = failureSignal());
+    this.maxBatchSize = maxBatchSizeOf(options);
     this.consumer = log.kafkaClient().consumer({
       groupId: options.groupId,
       sessionTimeout: tuning.sessionTimeoutMs,

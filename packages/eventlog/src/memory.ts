@@ -1,6 +1,7 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { TopicSpec } from "@fleetstream/contracts";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
+import { failureSignal, maxBatchSizeOf } from "./consumer-common";
 import type {
   ConsumedRecord,
   Consumer,
@@ -12,8 +13,6 @@ import type {
   RecordBatch,
   SentRecord,
 } from "./types";
-
-export const DEFAULT_MAX_BATCH_SIZE = 500;
 
 /** One stored record; values are private copies so senders and consumers cannot alias them. */
 interface StoredRecord {
@@ -335,15 +334,8 @@ class MemoryConsumer implements Consumer {
     private readonly log: InMemoryEventLog,
     private readonly options: ConsumerOptions,
   ) {
-    this.failed = new Promise<never>((_, reject) => {
-      this.rejectFailed = reject;
-    });
-    // Marks the rejection as handled; callers who care attach their own handler.
-    this.failed.catch(() => {});
-    this.maxBatchSize = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
-    if (!Number.isInteger(this.maxBatchSize) || this.maxBatchSize < 1) {
-      throw new Error("maxBatchSize must be a positive integer");
-    }
+    ({ failed: this.failed, fail: this.rejectFailed } = failureSignal());
+    this.maxBatchSize = maxBatchSizeOf(options);
   }
 
   async start(): Promise<void> {
