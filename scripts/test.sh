@@ -28,6 +28,8 @@ step "unit tests"
 npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 
 step "integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL)"
+# kafkajs against the pinned broker: every client feature the apps rely on (ARCHITECTURE.md).
+node infra/kafka/verify-kafkajs.mjs
 npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
 step "browser tests (Playwright, Chromium)"

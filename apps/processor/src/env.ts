@@ -2,8 +2,36 @@ import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
 import { brokersVar, logLevelVar, parseEnv } from "@fleetstream/service";
 import { z } from "zod";
 
+/** Settings of the stream operators; shared with the all-in-one launcher (README "Configuration"). */
+export const OperatorSettings = z.object({
+  /** Geofence CROSSED is looked for only between consecutive fixes at most this many seconds apart. */
+  GEOFENCE_CROSSING_MAX_GAP_S: z.coerce.number().int().min(0).max(86_400).default(120),
+  /** How long a superseded geofence version still matches late fixes (seconds of change time). */
+  GEOFENCE_HISTORY_S: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(3_600),
+  // Speed windows in event time (packages/windows/README.md); sizes in ms, checked together at start.
+  WINDOW_TUMBLING_MS: z.coerce.number().int().positive().default(60_000),
+  WINDOW_HOP_SIZE_MS: z.coerce.number().int().positive().default(300_000),
+  WINDOW_HOP_ADVANCE_MS: z.coerce.number().int().positive().default(60_000),
+  /** Fleet-wide and per-geofence window size. */
+  WINDOW_SCOPE_MS: z.coerce.number().int().positive().default(60_000),
+  /** Partition watermark = max event time seen minus this. */
+  WINDOW_WATERMARK_BOUND_MS: z.coerce.number().int().min(0).default(10_000),
+  WINDOW_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(60_000),
+  /** A caught-up partition without input for this long no longer holds the processor watermark. */
+  WINDOW_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** How often fleet/geofence windows are combined, finalized and published. */
+  WINDOW_TICK_MS: z.coerce.number().int().min(50).default(1_000),
+  SPEEDING_THRESHOLD_KMH: z.coerce.number().positive().default(90),
+});
+export type OperatorSettings = z.infer<typeof OperatorSettings>;
+
 /** The processor's configuration, read once at boot (README "Configuration"). */
-export const ProcessorEnv = z.object({
+export const ProcessorEnv = OperatorSettings.extend({
   KAFKA_BROKERS: brokersVar,
   DATABASE_URL: z
     .string()

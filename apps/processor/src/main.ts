@@ -17,7 +17,7 @@ await runMain("processor", async () => {
   const processor = createProcessor({
     eventLog,
     prisma: db.prisma,
-    operators: createOperators({ eventLog, logger, groupId: env.PROCESSOR_GROUP_ID }),
+    operators: createOperators({ eventLog, logger, groupId: env.PROCESSOR_GROUP_ID, env }),
     logger,
     config: { groupId: env.PROCESSOR_GROUP_ID, partitions: env.GPS_TOPIC_PARTITIONS },
     // Exit so a supervisor restarts us; the failed batch is redelivered from the last commit.

@@ -1,4 +1,4 @@
-import { type GpsFix, TOPICS, type TopicSpec, type TruckPosition } from "@fleetstream/contracts";
+import { TOPICS, type TopicSpec, type TruckPosition } from "@fleetstream/contracts";
 import type { PrismaClient } from "@fleetstream/db";
 import {
   type ConsumedRecord,
@@ -73,6 +73,8 @@ export function createProcessor(deps: {
   const latestSeq = new Map<string, number>();
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
+  /** Operator ticks (StreamOperator.tick), started with the consumer (speed windows, issue 5). */
+  let ticks: { stop(): Promise<void> } | undefined;
 
   /** Records of this batch that the database does not reflect yet. */
   async function unapplied(batch: RecordBatch): Promise<ConsumedRecord[]> {
@@ -156,13 +158,63 @@ export function createProcessor(deps: {
         onFatal(error);
       });
       await consumer.start();
+      ticks = startTicks(operators, out, prisma, logger);
       logger.info({ groupId: config.groupId, partitions: config.partitions }, "processor started");
     },
     async stop() {
       await consumer?.stop();
+      await ticks?.stop();
       for (const operator of operators) await operator.stop?.();
       await producer?.close();
       logger.info(stats, "processor stopped");
+    },
+  };
+}
+
+/**
+ * Calls each operator's `tick` every tickIntervalMs (the smallest asked for), one tick at a time,
+ * through the same path as a batch: publish its records, then its persist in one transaction (no
+ * checkpoint: ticks consume no input). A failed tick is logged and tried again on the next one.
+ */
+function startTicks(
+  operators: readonly StreamOperator[],
+  out: Producer,
+  prisma: PrismaClient,
+  logger: Logger,
+): { stop(): Promise<void> } {
+  const ticking = operators.flatMap((operator) => {
+    const tick = operator.tick?.bind(operator);
+    return tick ? [{ name: operator.name, tick, every: operator.tickIntervalMs ?? 1_000 }] : [];
+  });
+  if (ticking.length === 0) return { stop: async () => {} };
+  const interval = Math.min(...ticking.map((t) => t.every));
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const runOnce = async () => {
+    for (const { name, tick } of ticking) {
+      if (stopped) return;
+      try {
+        const output = await tick(prisma);
+        await publish(out, output.records);
+        await prisma.$transaction((tx) => output.persist(tx));
+      } catch (error) {
+        logger.warn({ err: error, operator: name }, "operator tick failed; trying again next tick");
+      }
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = runOnce().finally(schedule);
+    }, interval);
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -1,13 +1,15 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
+import { OperatorSettings } from "@fleetstream/processor";
 import { parseEnv } from "@fleetstream/service";
 import { WebEnv } from "@fleetstream/web";
 import { z } from "zod";
 
 /**
  * Settings of `npm start` (all apps in one process) and `npm run stack` (one process per app).
- * The web settings (PORT, HOST, MAP_TILE_URL, LOG_LEVEL, KAFKA_BROKERS) are the web app's own.
+ * The web settings (PORT, HOST, MAP_TILE_URL, LOG_LEVEL, KAFKA_BROKERS) are the web app's own,
+ * the operator settings (GEOFENCE_*, WINDOW_*, SPEEDING_THRESHOLD_KMH) the processor's.
  */
-export const LauncherEnv = WebEnv.extend({
+export const LauncherEnv = WebEnv.extend(OperatorSettings.shape).extend({
   /** Unset: embedded PGlite, in memory. postgres://…: PostgreSQL. pglite://memory: embedded. */
   DATABASE_URL: z.string().optional(),
   GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),

@@ -25,6 +25,7 @@ await runMain("fleetstream", async () => {
       eventLog,
       logger: logger.child({ app: "processor" }),
       groupId: "fleetstream-processor",
+      env,
     }),
     logger: logger.child({ app: "processor" }),
     config: { groupId: "fleetstream-processor", partitions: env.GPS_TOPIC_PARTITIONS },
@@ -32,6 +33,7 @@ await runMain("fleetstream", async () => {
   });
   const web = createWebServer({
     eventLog,
+    db,
     port: env.PORT,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,

@@ -6,6 +6,8 @@ import { mapTileUrlVar } from "./lib/map/tiles";
 export const WebEnv = z.object({
   /** Comma-separated Kafka brokers. Required when the web app runs as its own process. */
   KAFKA_BROKERS: brokersVar.optional(),
+  /** PostgreSQL URL (geofences). Required when the web app runs as its own process. */
+  DATABASE_URL: z.string().min(1).optional(),
   PORT: portVar(3000),
   HOST: z.string().min(1).default("0.0.0.0"),
   /** Tile URL template, or `none` for no tiles (the map then shows a grid only). */
@@ -14,7 +16,7 @@ export const WebEnv = z.object({
 });
 export type WebEnv = z.infer<typeof WebEnv>;
 
-export type SeparateProcessWebEnv = WebEnv & { KAFKA_BROKERS: string[] };
+export type SeparateProcessWebEnv = WebEnv & { KAFKA_BROKERS: string[]; DATABASE_URL: string };
 
 /**
  * Settings for the separate-process web app. It must read positions from real Kafka: an
@@ -28,5 +30,12 @@ export function loadWebEnv(source: NodeJS.ProcessEnv = process.env): SeparatePro
         "(e.g. KAFKA_BROKERS=localhost:9092); use `npm start` for the all-in-one embedded mode",
     );
   }
-  return { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS };
+  if (!env.DATABASE_URL || !/^postgres(ql)?:\/\//.test(env.DATABASE_URL)) {
+    throw new ConfigError(
+      "invalid configuration: DATABASE_URL: a postgres:// URL is required when the web app runs as " +
+        "its own process (it shares PostgreSQL with the processor); use `npm start` for the " +
+        "all-in-one embedded mode",
+    );
+  }
+  return { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS, DATABASE_URL: env.DATABASE_URL };
 }

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { openDatabase } from "@fleetstream/db";
 import { createEventLog } from "@fleetstream/eventlog";
 import { createLogger, runMain } from "@fleetstream/service";
 import { loadWebEnv } from "./env";
@@ -14,8 +15,10 @@ await runMain("web", async () => {
     log: ({ level, namespace, message, extra }) =>
       logger[level]({ kafka: namespace, ...extra }, message),
   });
+  const db = await openDatabase({ url: env.DATABASE_URL });
   const server = createWebServer({
     eventLog,
+    db,
     port: env.PORT,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
@@ -23,10 +26,15 @@ await runMain("web", async () => {
     dev: process.argv.includes("--dev"),
   });
   return {
-    start: () => server.start(),
+    async start() {
+      const { applied } = await db.migrate();
+      if (applied.length > 0) logger.info({ applied }, "database migrated");
+      await server.start();
+    },
     async stop() {
       await server.stop();
       await eventLog.close();
+      await db.close();
     },
   };
 });

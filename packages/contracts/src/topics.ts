@@ -30,6 +30,42 @@ export const TOPICS = {
     config: { "cleanup.policy": "compact" },
     owner: "processor",
   },
+  /**
+   * Every geofence change (key = geofence id, value = Geofence JSON, tombstone on delete);
+   * compacted, read whole by each processor instance at start. One partition: changes stay in
+   * write order.
+   */
+  geofences: {
+    name: "geofences",
+    partitions: 1,
+    config: { "cleanup.policy": "compact" },
+    owner: "web",
+  },
+  /** Geofence alerts, GeofenceAlert JSON (key = truck id); consumers dedupe by alert id. */
+  truckGeofenceAlerts: {
+    name: "truck_geofence_alerts",
+    partitions: DEFAULT_GPS_PARTITIONS,
+    owner: "processor",
+  },
+  /** Per-truck speed windows, TruckSpeedWindow JSON (key = truck id); see contracts windows.ts. */
+  truckSpeedWindows: {
+    name: "truck_speed_windows",
+    partitions: DEFAULT_GPS_PARTITIONS,
+    owner: "processor",
+  },
+  /** Fleet-wide and per-geofence speed windows, ScopeSpeedWindow JSON (key = "fleet" or
+   * "geofence:<id>"). */
+  scopeSpeedWindows: {
+    name: "fleet_speed_windows",
+    partitions: DEFAULT_GPS_PARTITIONS,
+    owner: "processor",
+  },
+  /** Fixes that came after their window was final, LateGpsFix JSON with the reason (key = truck id). */
+  gpsLate: {
+    name: "gps_location_trucks_late",
+    partitions: DEFAULT_GPS_PARTITIONS,
+    owner: "processor",
+  },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKey = keyof typeof TOPICS;

@@ -44,6 +44,15 @@ export interface StreamOperator {
   /** Optional lifecycle, e.g. a side consumer of reference data; called by the processor. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
+  /**
+   * Optional periodic work that needs time to pass without input (speed windows: combine all
+   * partitions and finalize when a partition is idle). May read and write `db` itself. The
+   * processor calls it every `tickIntervalMs` (default 1000) while running, one tick at a time,
+   * and handles its output like a batch's: publish the records, then run `persist` in a
+   * transaction (no checkpoint: no input is consumed).
+   */
+  tick?(db: PrismaClient): Promise<OperatorOutput>;
+  readonly tickIntervalMs?: number;
 }
 
 /**

@@ -5,13 +5,20 @@ import type { AddressInfo } from "node:net";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ClientToServerEvents, ServerToClientEvents } from "@fleetstream/contracts";
-import type { EventLog } from "@fleetstream/eventlog";
+import {
+  type ClientToServerEvents,
+  type ServerToClientEvents,
+  TOPICS,
+} from "@fleetstream/contracts";
+import type { Database } from "@fleetstream/db";
+import type { EventLog, Producer } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
 import next from "next";
 import { Server as SocketServer } from "socket.io";
 import { setRuntimeConfig } from "../lib/config/runtime-config";
 import { createPositionFeed } from "../lib/fleet/position-feed";
+import { setGeofenceStore } from "../lib/geofences/runtime";
+import { createGeofenceStore } from "../lib/geofences/store";
 
 // Plain Node module (run by tsx, not bundled by Next), so no `server-only` marker here.
 
@@ -29,6 +36,11 @@ export interface WebServerDeps {
   dev?: boolean;
   /** How often coalesced position updates are pushed to browsers, ms. */
   flushIntervalMs?: number;
+  /**
+   * The application database (opened and migrated by the caller). Without it the geofence API
+   * answers 503; with it, geofence writes go to PostgreSQL and then to the `geofences` topic.
+   */
+  db?: Database;
 }
 
 export interface WebServer {
@@ -79,6 +91,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   });
 
   let started = false;
+  let geofenceProducer: Producer | undefined;
   const displayHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   const boundPort = () => (http.address() as AddressInfo | null)?.port ?? deps.port;
 
@@ -94,6 +107,13 @@ export function createWebServer(deps: WebServerDeps): WebServer {
         );
       }
       setRuntimeConfig({ tileUrl });
+      if (deps.db) {
+        await eventLog.ensureTopics([TOPICS.geofences]);
+        geofenceProducer = eventLog.producer();
+        setGeofenceStore(
+          createGeofenceStore({ prisma: deps.db.prisma, producer: geofenceProducer }),
+        );
+      }
       await app.prepare();
       handle = app.getRequestHandler();
       await feed.start();
@@ -115,6 +135,9 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       http.closeAllConnections();
       await io.close(); // closes the HTTP server too
       await app.close();
+      setGeofenceStore(undefined);
+      await geofenceProducer?.close();
+      geofenceProducer = undefined;
       logger.info("web server stopped");
     },
   };

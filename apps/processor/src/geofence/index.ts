@@ -1,0 +1,11 @@
+export {
+  createGeofenceOperator,
+  type GeofenceOperator,
+  type GeofenceOperatorDeps,
+} from "./operator";
+export {
+  createGeofenceRegistry,
+  type GeofenceRegistry,
+  type GeofenceRegistryDeps,
+  type GeofenceRegistryStats,
+} from "./registry";

@@ -1,0 +1,7 @@
+export {
+  createSpeedWindowsOperator,
+  type SpeedWindowSettings,
+  type SpeedWindowsDeps,
+  speedWindowSettings,
+} from "./operator";
+export { ScopeWindowFinalizedError } from "./store";

@@ -1,0 +1,219 @@
+/**
+ * Test helpers: seeded random GPS streams with reordering, late fixes and duplicates, and a
+ * harness that runs PartitionWindows per partition the way the processor does (batches, state
+ * persisted from each BatchResult, restores from that state).
+ */
+import { PartitionWindows } from "../engine";
+import type { OracleRecord } from "../oracle";
+import { scopeWindowKey, truckWindowKey } from "../oracle";
+import type { WindowPlan } from "../plan";
+import type {
+  BatchResult,
+  LateFix,
+  PaneRecord,
+  PartitionSnapshot,
+  ScopePartial,
+  TruckWindowResult,
+  WindowFix,
+  ZoneLookup,
+  ZoneRef,
+} from "../types";
+
+/** mulberry32: small, fast, seeded. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface StreamSpec {
+  seed: number;
+  trucks: number;
+  partitions: number;
+  fixesPerTruck: number;
+  intervalMs: number;
+  /** Every record is delayed by up to this (reordering within the bound). */
+  maxDelayMs: number;
+  /** Share of fixes delayed by lateDelayMs .. 2 x lateDelayMs instead. */
+  lateRate: number;
+  lateDelayMs: number;
+  duplicateRate: number;
+  startTime: number;
+}
+
+export interface TestFix extends WindowFix {
+  headingDeg: number;
+}
+
+export interface GeneratedStream {
+  /** In arrival order (each partition in its own order, partitions interleaved by arrival). */
+  records: OracleRecord<TestFix>[];
+  /** Delay of each record (arrival - event time), same order. */
+  delays: number[];
+}
+
+/** Geofences for tests: a 50 km/h zone and a zone without limit, as latitude/longitude bands. */
+export const BAND_ZONES: ZoneLookup = {
+  containing(lat, lon) {
+    const zones: ZoneRef[] = [];
+    if (lat >= 52.02 && lat < 52.06) zones.push({ id: "slow-zone", speedLimitKmh: 50 });
+    if (lon >= 5.03 && lon < 5.07) zones.push({ id: "depot", speedLimitKmh: undefined });
+    if (lat >= 52.04 && lon >= 5.05) zones.push({ id: "fast-lane", speedLimitKmh: 120 });
+    return zones;
+  },
+};
+
+export function generateStream(spec: StreamSpec): GeneratedStream {
+  const random = seededRandom(spec.seed);
+  const byPartition: { arrival: number; order: number; record: OracleRecord<TestFix> }[][] =
+    Array.from({ length: spec.partitions }, () => []);
+  let order = 0;
+  for (let truck = 0; truck < spec.trucks; truck++) {
+    const partition = truck % spec.partitions;
+    let lat = 52 + random() * 0.08;
+    let lon = 5 + random() * 0.08;
+    let t = spec.startTime + Math.floor(random() * spec.intervalMs);
+    for (let seq = 0; seq < spec.fixesPerTruck; seq++) {
+      // some fixes exactly on a minute boundary, some at the same time as other trucks'
+      if (random() < 0.1) t = Math.ceil(t / 60_000) * 60_000;
+      lat = Math.min(52.1, Math.max(51.98, lat + (random() - 0.5) * 0.004));
+      lon = Math.min(5.1, Math.max(4.98, lon + (random() - 0.5) * 0.004));
+      const fix: TestFix = {
+        truckId: `T${truck}`,
+        seq,
+        eventTime: t,
+        lat: Math.round(lat * 1e6) / 1e6,
+        lon: Math.round(lon * 1e6) / 1e6,
+        speedKmh: Math.round(random() * 1400) / 10,
+        headingDeg: Math.floor(random() * 360),
+      };
+      const copies = random() < spec.duplicateRate ? 2 : 1;
+      for (let c = 0; c < copies; c++) {
+        const late = random() < spec.lateRate;
+        const delay = late
+          ? spec.lateDelayMs * (1 + random())
+          : Math.floor(random() * (spec.maxDelayMs + 1));
+        byPartition[partition]?.push({
+          arrival: t + Math.floor(delay),
+          order: order++,
+          record: { partition, fix: c === 0 ? fix : { ...fix } },
+        });
+      }
+      t += 1 + Math.floor(random() * spec.intervalMs);
+    }
+  }
+  const merged = byPartition.flat().sort((a, b) => a.arrival - b.arrival || a.order - b.order);
+  return {
+    records: merged.map((m) => m.record),
+    delays: merged.map((m) => m.arrival - m.record.fix.eventTime),
+  };
+}
+
+/** What the processor keeps in PostgreSQL for one partition, kept in memory. */
+export class MemoryPartitionStore {
+  watermark = Number.NEGATIVE_INFINITY;
+  maxEventTime = Number.NEGATIVE_INFINITY;
+  lateCount = 0;
+  duplicateCount = 0;
+  readonly panes = new Map<string, PaneRecord>();
+  readonly partials = new Map<string, ScopePartial>();
+
+  apply(result: BatchResult<TestFix>, panes: PaneRecord[]): void {
+    // JSON round trip: what jsonb gives back
+    for (const pane of panes)
+      this.panes.set(`${pane.truckId}|${pane.start}`, JSON.parse(JSON.stringify(pane)));
+    for (const [key, pane] of this.panes)
+      if (pane.start < result.livePanesFrom) this.panes.delete(key);
+    for (const { changed: _changed, ...partial } of result.partials)
+      this.partials.set(scopeWindowKey(partial), partial);
+    this.watermark = result.watermark;
+    this.maxEventTime = result.maxEventTime;
+    this.lateCount = result.lateCount;
+    this.duplicateCount = result.duplicateCount;
+  }
+
+  snapshot(): PartitionSnapshot {
+    return {
+      watermark: this.watermark,
+      maxEventTime: this.maxEventTime,
+      lateCount: this.lateCount,
+      duplicateCount: this.duplicateCount,
+      panes: [...this.panes.values()],
+      partials: [...this.partials.values()].filter((p) => !p.final),
+    };
+  }
+}
+
+export interface HarnessOutput {
+  /** Last emitted value of every truck window. */
+  windows: Map<string, TruckWindowResult>;
+  /** How many times each window was emitted as final. */
+  finals: Map<string, number>;
+  /** Windows emitted again after their final. */
+  afterFinal: string[];
+  /** Latest partial per window and partition. */
+  partials: ScopePartial[];
+  late: LateFix<TestFix>[];
+  duplicates: number;
+  watermarks: Map<number, number>;
+}
+
+/**
+ * Runs every partition through PartitionWindows in random batches; with `crashRate` > 0 the engine
+ * is thrown away after some batches and a new one restored from the persisted store.
+ */
+export function runPartitions(
+  records: readonly OracleRecord<TestFix>[],
+  plan: WindowPlan,
+  lookup: ZoneLookup,
+  options: { seed: number; maxBatch: number; crashRate?: number },
+): HarnessOutput {
+  const random = seededRandom(options.seed);
+  const byPartition = new Map<number, { fix: TestFix; offset: number }[]>();
+  for (const { partition, fix } of records) {
+    const list = byPartition.get(partition) ?? [];
+    list.push({ fix, offset: list.length });
+    byPartition.set(partition, list);
+  }
+  const output: HarnessOutput = {
+    windows: new Map(),
+    finals: new Map(),
+    afterFinal: [],
+    partials: [],
+    late: [],
+    duplicates: 0,
+    watermarks: new Map(),
+  };
+  for (const [partition, fixes] of byPartition) {
+    const store = new MemoryPartitionStore();
+    let engine = new PartitionWindows<TestFix>(plan, lookup);
+    const partials = new Map<string, ScopePartial>();
+    for (let at = 0; at < fixes.length; ) {
+      const size = 1 + Math.floor(random() * options.maxBatch);
+      const result = engine.process(fixes.slice(at, at + size));
+      at += size;
+      store.apply(result, engine.changedPanes());
+      for (const w of result.windows.toArray()) {
+        const key = truckWindowKey(w);
+        if (output.finals.has(key)) output.afterFinal.push(key);
+        output.windows.set(key, w);
+        if (w.final) output.finals.set(key, (output.finals.get(key) ?? 0) + 1);
+      }
+      for (const { changed: _changed, ...p } of result.partials) partials.set(scopeWindowKey(p), p);
+      output.late.push(...result.late);
+      output.duplicates += result.duplicates;
+      if (options.crashRate && random() < options.crashRate) {
+        engine = new PartitionWindows<TestFix>(plan, lookup);
+        engine.restore(store.snapshot());
+      }
+    }
+    output.partials.push(...partials.values());
+    output.watermarks.set(partition, store.watermark);
+  }
+  return output;
+}
