@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import type { Geofence, GeofenceAlert, GeofenceGeometry } from "@fleetstream/contracts";
 import { type FixLike, GeofenceAlerter, GeofenceIndex } from "@fleetstream/geofence";
-import { mulberry32, NL_REGION, randomGeometry } from "@fleetstream/geofence/testing";
+import { NL_REGION, randomGeometry, seededRandom } from "@fleetstream/geofence/testing";
 import { booleanPointInPolygon } from "@turf/boolean-point-in-polygon";
 import { distance } from "@turf/distance";
 import { lineString, multiPolygon, point, polygon } from "@turf/helpers";
@@ -26,7 +26,7 @@ const FENCES = Number(values.fences);
 const TRUCKS = Number(values.trucks);
 const FIXES = Number(values.fixes);
 const NAIVE_SAMPLE = Number(values.naive);
-const rng = mulberry32(Number(values.seed));
+const rng = seededRandom(Number(values.seed));
 const T0 = Date.UTC(2026, 0, 5, 6);
 const INTERVAL_MS = 10_000;
 

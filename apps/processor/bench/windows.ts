@@ -17,6 +17,7 @@ import {
   type ZoneLookup,
   type ZoneRef,
 } from "@fleetstream/windows";
+import { seededRandom } from "@fleetstream/windows/testing";
 
 if (!process.env.WINDOWS_BENCH_CHILD) {
   const child = spawnSync(
@@ -34,18 +35,6 @@ const BATCH = 500; // the processor's batch size
 const REORDER_MS = 30_000; // records arrive up to 30 s out of order
 const TARGET = 150_000;
 const START = Date.UTC(2035, 0, 1);
-
-/** mulberry32 */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** 100 geofences on a 0.1-degree grid; about 1 fix in 5 is inside one (O(1) lookup). */
 const zones: ZoneLookup = (() => {
@@ -77,7 +66,7 @@ interface Input {
 }
 
 function generate(): Input {
-  const random = seeded(2035);
+  const random = seededRandom(2035);
   const perTruck = DURATION_MS / INTERVAL_MS;
   const length = TRUCKS * perTruck;
   const ids = Array.from({ length: TRUCKS }, (_, i) => `T-${String(i).padStart(6, "0")}`);

@@ -1,21 +1,19 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { fileURLToPath } from "node:url";
 import { TOPICS } from "@fleetstream/contracts";
 import { type Database, openDatabase } from "@fleetstream/db";
 import { scratchDatabases } from "@fleetstream/db/testing";
 import { createEventLog, type EventLog } from "@fleetstream/eventlog";
-import { mulberry32 } from "@fleetstream/geofence/testing";
+import { seededRandom } from "@fleetstream/geofence/testing";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { brokers, deleteGeofences, publishGeofences, seekGroupToEnd } from "./geofence-helpers";
+import { deleteGeofences, publishGeofences } from "./geofence-helpers";
 import { geofenceScenario, type Scenario } from "./geofence-scenario";
+import { brokers, type ProcessorProcess, seekGroupToEnd, startProcessorProcess } from "./support";
 
 // The crash test: the processor runs as its own process (`node --import tsx src/main.ts`) and
 // is killed with SIGKILL at random moments while a seeded simulator run with duplicates and
 // reordering flows into Kafka; each time it is restarted. At the end PostgreSQL must hold every
 // alert the pure state machine expects for the same input, exactly once, and nothing else.
 
-const REPO = fileURLToPath(new URL("../../..", import.meta.url));
 const SEED = 20_261_122;
 const KILLS = 3;
 const run = randomBytes(4).toString("hex");
@@ -29,39 +27,22 @@ describe("geofence alerts survive SIGKILL of the processor", () => {
   let db: Database;
   let eventLog: EventLog;
   let scenario: Scenario;
-  let child: ChildProcess | undefined;
+  let child: ProcessorProcess | undefined;
   const logs: string[] = [];
 
-  function startChild(): ChildProcess {
-    const next = spawn(process.execPath, ["--import", "tsx", "apps/processor/src/main.ts"], {
-      cwd: REPO,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: brokers.join(","),
-        DATABASE_URL: databaseUrl,
-        PROCESSOR_GROUP_ID: groupId,
-        LOG_LEVEL: "warn",
+  function startChild(): ProcessorProcess {
+    child = startProcessorProcess(
+      { DATABASE_URL: databaseUrl, PROCESSOR_GROUP_ID: groupId },
+      (chunk) => {
+        logs.push(chunk.toString());
+        if (logs.length > 200) logs.shift();
       },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const keep = (chunk: Buffer) => {
-      logs.push(chunk.toString());
-      if (logs.length > 200) logs.shift();
-    };
-    next.stdout?.on("data", keep);
-    next.stderr?.on("data", keep);
-    next.once("exit", (code, signal) =>
+    );
+    const { child: proc } = child;
+    proc.once("exit", (code, signal) =>
       logs.push(`[processor exited: code ${code}, signal ${signal}]\n`),
     );
-    child = next;
-    return next;
-  }
-
-  async function kill(target: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-    if (target.exitCode !== null || target.signalCode !== null) return;
-    const exited = new Promise((resolve) => target.once("exit", resolve));
-    target.kill(signal);
-    await exited;
+    return child;
   }
 
   /** Records of the GPS topic this run's group has applied (checkpoints in PostgreSQL). */
@@ -104,7 +85,7 @@ describe("geofence alerts survive SIGKILL of the processor", () => {
   });
 
   afterAll(async () => {
-    if (child) await kill(child, "SIGTERM");
+    await child?.kill("SIGTERM");
     await deleteGeofences(
       eventLog,
       scenario.fences.map((f) => f.id),
@@ -137,7 +118,7 @@ describe("geofence alerts survive SIGKILL of the processor", () => {
     startChild();
 
     // Random kill moments, as counts of applied records (the processor's checkpoints).
-    const rng = mulberry32(SEED ^ Number.parseInt(run, 16));
+    const rng = seededRandom(SEED ^ Number.parseInt(run, 16));
     const n = scenario.records.length;
     const moments = Array.from({ length: KILLS }, (_, i) =>
       Math.floor(n * (0.1 + (0.75 * (i + rng())) / KILLS)),
@@ -164,7 +145,7 @@ describe("geofence alerts survive SIGKILL of the processor", () => {
         await until(async () => {
           expect(total(await applied(starts), starts)).toBeGreaterThanOrEqual(moment);
         });
-        await kill(child as ChildProcess, "SIGKILL");
+        await child?.kill("SIGKILL");
         startChild();
       }
     })();

@@ -5,40 +5,10 @@ import {
   TOPICS,
 } from "@fleetstream/contracts";
 import type { EventLog } from "@fleetstream/eventlog";
-import { Kafka, logLevel } from "kafkajs";
 
 // Shared by the geofence integration tests (not a test file itself).
 
-export const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
-
-/**
- * Commits `groupId`'s offsets at the topic's current end, so a processor of a fresh group starts
- * there instead of replaying everything earlier runs left on the shared GPS topic. Returns the
- * end offsets (the test's records come after them).
- */
-export async function seekGroupToEnd(
-  eventLog: EventLog,
-  groupId: string,
-  topic: string,
-): Promise<Map<number, number>> {
-  const ends = await eventLog.offsets(topic);
-  const admin = new Kafka({
-    clientId: `${groupId}-admin`,
-    brokers,
-    logLevel: logLevel.NOTHING,
-  }).admin();
-  await admin.connect();
-  try {
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: ends.map((e) => ({ partition: e.partition, offset: String(e.high) })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  return new Map(ends.map((e) => [e.partition, e.high]));
-}
+export { brokers, seekGroupToEnd } from "./support";
 
 export function geofence(
   id: string,

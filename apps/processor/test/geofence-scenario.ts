@@ -1,6 +1,6 @@
 import { type Geofence, GpsFix } from "@fleetstream/contracts";
 import { GeofenceAlerter, GeofenceIndex } from "@fleetstream/geofence";
-import { mulberry32 } from "@fleetstream/geofence/testing";
+import { seededRandom } from "@fleetstream/geofence/testing";
 import { createEventStream, type Emission, NO_FAULTS } from "@fleetstream/simulator";
 import { geofence, metresToDeg } from "./geofence-helpers";
 
@@ -61,7 +61,7 @@ export function geofenceScenario(options: ScenarioOptions): Scenario {
   }
 
   // Fences where the trucks are: from each truck's fixes in event-time order.
-  const rng = mulberry32(seed);
+  const rng = seededRandom(seed);
   const tracks = new Map<string, GpsFix[]>();
   for (const fix of fixes) {
     const track = tracks.get(fix.truckId) ?? [];

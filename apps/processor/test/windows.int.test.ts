@@ -1,6 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import path from "node:path";
 import {
   type GpsFix,
   LateGpsFix,
@@ -28,8 +26,8 @@ import {
   scopeWindowKey,
   truckWindowKey,
 } from "@fleetstream/windows";
-import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { brokers, commitGroupOffsets, startProcessorProcess } from "./support";
 
 // Speed windows end to end: a seeded simulator run with reordering, duplicates and late fixes on
 // real Kafka, the processor as a child process (`tsx src/main.ts`) on a fresh PostgreSQL database;
@@ -41,9 +39,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 // in 2035 (other tests' fixes, near "now", arrive late or land in other windows), and the trucks
 // drive in the middle of the Atlantic, where no test puts a geofence.
 
-const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 const run = randomBytes(4).toString("hex");
-const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const START = Date.UTC(2035, 0, 1) + Math.floor(Math.random() * 300) * 86_400_000;
 const SPEEDING_KMH = 70; // the simulated trucks drive up to ~85 km/h
 const plan = planWindows({ ...DEFAULT_WINDOW_CONFIG, speedingThresholdKmh: SPEEDING_KMH });
@@ -131,49 +127,16 @@ async function produce(eventLog: EventLog, records: Emission[]): Promise<Produce
 
 /** The processor as a separate process, like in production. */
 function startProcessor(databaseUrl: string, groupId: string, idleTimeoutMs: number) {
-  const child: ChildProcess = spawn("npx", ["tsx", "apps/processor/src/main.ts"], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: brokers.join(","),
+  return startProcessorProcess(
+    {
       DATABASE_URL: databaseUrl,
       PROCESSOR_GROUP_ID: groupId,
-      LOG_LEVEL: "warn",
       WINDOW_TICK_MS: "200",
       WINDOW_IDLE_TIMEOUT_MS: String(idleTimeoutMs),
       SPEEDING_THRESHOLD_KMH: String(SPEEDING_KMH),
     },
-    stdio: ["ignore", "inherit", "inherit"],
-    detached: true, // own process group: SIGKILL reaches tsx and node alike
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    async kill(signal: NodeJS.Signals): Promise<void> {
-      if (child.exitCode === null && child.signalCode === null && child.pid) {
-        try {
-          process.kill(-child.pid, signal);
-        } catch {
-          // already gone
-        }
-      }
-      await exited;
-    },
-  };
-}
-
-/** Commits the group's offsets at `from` so it reads only what this test produced. */
-async function startGroupAt(groupId: string, from: { partition: number; high: number }[]) {
-  const admin = new Kafka({ clientId: `wit-${run}`, brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    await admin.setOffsets({
-      groupId,
-      topic: TOPICS.gpsFixes.name,
-      partitions: from.map((p) => ({ partition: p.partition, offset: String(p.high) })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
+    (chunk) => process.stderr.write(chunk),
+  );
 }
 
 /** Next offset past this run's records, per partition. */
@@ -326,7 +289,7 @@ describe("speed windows on real Kafka and PostgreSQL, against the oracle", () =>
 
   it("run B: SIGKILL in the middle, restart; stored windows equal the oracle", async () => {
     const groupId = `wit-${run}-crash`;
-    await startGroupAt(groupId, start);
+    await commitGroupOffsets(groupId, TOPICS.gpsFixes.name, start);
     const { url, db } = await database();
     // Idle timeout far above any pause here: the watermark is the min over partitions throughout.
     let processor = startProcessor(url, groupId, 120_000);
@@ -386,7 +349,7 @@ describe("speed windows on real Kafka and PostgreSQL, against the oracle", () =>
 
   it("run A: no crash, idle rule at the end; same rows as run B, finalized up to the max", async () => {
     const groupId = `wit-${run}-clean`;
-    await startGroupAt(groupId, start);
+    await commitGroupOffsets(groupId, TOPICS.gpsFixes.name, start);
     const { url, db } = await database();
     // Everything the processor publishes from now on.
     const published: ConsumedRecord[] = [];

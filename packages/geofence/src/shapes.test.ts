@@ -8,7 +8,7 @@ import type { Feature, MultiPolygon, Polygon } from "geojson";
 import { describe, expect, it } from "vitest";
 import { compileShape } from "./shapes";
 import { distanceM, geoPoint } from "./sphere";
-import { mulberry32, type Rng, randomCorridor, randomPolygon } from "./testing/random-shapes";
+import { type Rng, randomCorridor, randomPolygon, seededRandom } from "./testing/random-shapes";
 
 // Geometry against an independent implementation (turf 7): thousands of random shapes, points
 // spread over each shape's box plus points on and a hair off the edges. The supported region is
@@ -49,7 +49,7 @@ function boxProbes(rng: Rng, box: readonly number[], count: number): Position[] 
 
 describe("polygons with holes against turf booleanPointInPolygon", () => {
   it("agree on 2,000 random polygons (with and without holes) and multipolygons", () => {
-    const rng = mulberry32(20261122);
+    const rng = seededRandom(20261122);
     let checked = 0;
     let inside = 0;
     for (let n = 0; n < 2_000; n++) {
@@ -119,7 +119,7 @@ describe("polygons with holes against turf booleanPointInPolygon", () => {
 
 describe("circles against turf distance (haversine)", () => {
   it("agree on 3,000 random circles, 10 m .. 50 km, outside a 1 cm band at the rim", () => {
-    const rng = mulberry32(7);
+    const rng = seededRandom(7);
     let checked = 0;
     let banded = 0;
     let maxError = 0;
@@ -148,7 +148,7 @@ describe("circles against turf distance (haversine)", () => {
 
 describe("corridors against turf pointToLineDistance (geodesic)", () => {
   it("agree on 3,000 random corridors outside a 1 cm band at the buffer", () => {
-    const rng = mulberry32(99);
+    const rng = seededRandom(99);
     let checked = 0;
     let inside = 0;
     for (let n = 0; n < 3_000; n++) {
@@ -187,7 +187,7 @@ describe("corridors against turf pointToLineDistance (geodesic)", () => {
 
 describe("paths between two fixes (CROSSED) against turf", () => {
   it("polygons: a path between two outside points touches the polygon iff it meets a ring", () => {
-    const rng = mulberry32(3);
+    const rng = seededRandom(3);
     let touching = 0;
     let checked = 0;
     for (let n = 0; n < 1_500; n++) {
@@ -210,7 +210,7 @@ describe("paths between two fixes (CROSSED) against turf", () => {
   });
 
   it("circles: a path touches the circle iff the centre is within the radius of the path", () => {
-    const rng = mulberry32(4);
+    const rng = seededRandom(4);
     let touching = 0;
     for (let n = 0; n < 2_000; n++) {
       const center: Position = [-170 + rng() * 340, -70 + rng() * 140];

@@ -1,4 +1,6 @@
 import type { GeofenceGeometry, Position } from "@fleetstream/contracts";
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 
 /**
  * Seeded random shapes for tests and benchmarks (import "@fleetstream/geofence/testing").
@@ -6,16 +8,10 @@ import type { GeofenceGeometry, Position } from "@fleetstream/contracts";
  */
 export type Rng = () => number;
 
-/** mulberry32: a tiny seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+/** Seeded uniform [0, 1) draws from pure-rand's xoroshiro128+ (fast-check's PRNG, as the simulator). */
+export function seededRandom(seed: number): Rng {
+  const generator = xoroshiro128plus(seed >>> 0);
+  return () => uniformFloat64(generator);
 }
 
 const DEG = Math.PI / 180;

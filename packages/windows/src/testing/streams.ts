@@ -1,3 +1,5 @@
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 /**
  * Test helpers: seeded random GPS streams with reordering, late fixes and duplicates, and a
  * harness that runs PartitionWindows per partition the way the processor does (batches, state
@@ -19,16 +21,10 @@ import type {
   ZoneRef,
 } from "../types";
 
-/** mulberry32: small, fast, seeded. */
+/** Seeded uniform [0, 1) draws from pure-rand's xoroshiro128+ (fast-check's PRNG, as the simulator). */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = xoroshiro128plus(seed >>> 0);
+  return () => uniformFloat64(generator);
 }
 
 export interface StreamSpec {

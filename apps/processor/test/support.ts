@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import type { EventLog } from "@fleetstream/eventlog";
+import { Kafka, logLevel } from "kafkajs";
+
+// Shared by the processor's integration tests (not a test file itself).
+
+export const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
+export const repoRoot = path.resolve(import.meta.dirname, "../../..");
+
+/**
+ * Commits `groupId`'s offsets at the given positions, so a processor of a fresh group starts
+ * there instead of replaying everything earlier runs left on the shared GPS topic.
+ */
+export async function commitGroupOffsets(
+  groupId: string,
+  topic: string,
+  positions: readonly { partition: number; high: number }[],
+): Promise<void> {
+  const admin = new Kafka({
+    clientId: `${groupId}-admin`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: positions.map((p) => ({ partition: p.partition, offset: String(p.high) })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Starts `groupId` at the topic's current end; returns those end offsets per partition. */
+export async function seekGroupToEnd(
+  eventLog: EventLog,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
+  const ends = await eventLog.offsets(topic);
+  await commitGroupOffsets(groupId, topic, ends);
+  return new Map(ends.map((e) => [e.partition, e.high]));
+}
+
+export interface ProcessorProcess {
+  readonly child: ChildProcess;
+  /** Sends the signal (SIGKILL for a crash) and resolves once the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * The processor as a separate process, as in production: `node --import tsx`, so the processor
+ * itself is the child and a SIGKILL reaches it (not an npx in between).
+ */
+export function startProcessorProcess(
+  env: Record<string, string>,
+  output: (chunk: Buffer) => void = () => {},
+): ProcessorProcess {
+  const child = spawn(process.execPath, ["--import", "tsx", "apps/processor/src/main.ts"], {
+    cwd: repoRoot,
+    env: { ...process.env, KAFKA_BROKERS: brokers.join(","), LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.on("data", output);
+  child.stderr.on("data", output);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
