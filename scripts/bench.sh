@@ -6,8 +6,12 @@ cd "$(dirname "$0")/.."
 name="${1:-}"
 mapfile -t available < <(ls apps/*/bench/*.ts packages/*/bench/*.ts 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.ts$//' | sort -u)
 file=$(ls apps/*/bench/"$name".ts packages/*/bench/"$name".ts 2>/dev/null | head -n1 || true)
-if [[ -z "$name" || -z "$file" ]]; then
-  echo "usage: npm run bench -- <name>   (available: ${available[*]:-none})" >&2
+if [[ -z "$name" ]]; then
+  echo "usage: npm run bench -- <name>   (available: ${available[*]:-none})"
+  exit 0
+fi
+if [[ -z "$file" ]]; then
+  echo "no benchmark named '$name' (available: ${available[*]:-none})" >&2
   exit 2
 fi
 shift

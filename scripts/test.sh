@@ -4,7 +4,8 @@
 #   2. unit tests (pure code + the event-log contract on the in-process log + PGlite)
 #   3. integration tests on a real Kafka broker and a real PostgreSQL (infra/)
 #   4. browser tests: Playwright in Debian's Chromium against the running product
-# It ends with one line "tests: N passed, N failed" summing every runner.
+# It ends with one line "tests: N passed, N failed" summing every runner; a failing step does
+# not stop the later ones, and the exit status is non-zero if any step failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 NEXT_TELEMETRY_DISABLED=1
@@ -20,20 +21,33 @@ bash infra/postgres.sh start
 # shellcheck source=/dev/null
 source infra/env.sh
 
+# From here on a failing step does not stop the others: every runner reports, then the summary.
+failed=()
+run() {
+  local name=$1
+  shift
+  "$@" || failed+=("$name")
+}
+
 step "static checks"
-npx biome check .
-npx turbo run typecheck --output-logs=errors-only
+run lint npx biome check .
+run typecheck npx turbo run typecheck --output-logs=errors-only
 
 step "unit tests"
-npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
+run unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 
 step "integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL)"
 # kafkajs against the pinned broker: every client feature the apps rely on (ARCHITECTURE.md).
-node infra/kafka/verify-kafkajs.mjs
-npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
+run kafkajs-compat node infra/kafka/verify-kafkajs.mjs
+run integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
 step "browser tests (Playwright, Chromium)"
-npx turbo run build --filter=@fleetstream/web --output-logs=errors-only
-(cd e2e && PLAYWRIGHT_JSON_OUTPUT_NAME="../$results/e2e.json" npx playwright test --reporter=list,json)
+if npx turbo run build --filter=@fleetstream/web --output-logs=errors-only; then
+  (cd e2e && PLAYWRIGHT_JSON_OUTPUT_NAME="../$results/e2e.json" npx playwright test --reporter=list,json) || failed+=(e2e)
+else
+  failed+=(web-build)
+fi
 
-node scripts/sum-test-results.mjs "$results"
+if ((${#failed[@]})); then printf '\nfailed steps: %s\n' "${failed[*]}" >&2; fi
+node scripts/sum-test-results.mjs "$results" || failed+=(summary)
+((${#failed[@]} == 0))

@@ -1,7 +1,6 @@
 import { TOPICS, type TopicSpec, type TruckPosition } from "@fleetstream/contracts";
 import type { PrismaClient } from "@fleetstream/db";
 import {
-  type ConsumedRecord,
   type Consumer,
   deadLetter,
   type EventLog,
@@ -28,6 +27,9 @@ export interface ProcessorStats {
   /** Records skipped because the database already reflected them (redelivery after a crash). */
   alreadyApplied: number;
 }
+
+/** Tries per batch before the processor gives up on it (see handleBatch). */
+const MAX_BATCH_ATTEMPTS = 3;
 
 /** Topics the processor reads or writes, with the configured partition count. */
 export function processorTopics(partitions: number, operators: readonly StreamOperator[] = []) {
@@ -68,35 +70,59 @@ export function createProcessor(deps: {
     alreadyApplied: 0,
   };
   const checkpoints = partitionCheckpoints(config.groupId, TOPICS.gpsFixes.name);
-  /** Next offset this instance expects per partition it has restored. */
-  const nextOffset = new Map<number, number>();
+  /**
+   * Per partition this instance has restored: `checkpoint`, the next offset the database
+   * reflects (records below it are skipped), and `expectedFirst`, the offset the next batch
+   * should start at. A batch starting elsewhere (first batch here, a rebalance, a gap) restores.
+   */
+  const partitions = new Map<number, { checkpoint: number; expectedFirst: number }>();
   const latestSeq = new Map<string, number>();
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
   /** Operator ticks (StreamOperator.tick), started with the consumer (speed windows, issue 5). */
   let ticks: { stop(): Promise<void> } | undefined;
 
-  /** Records of this batch that the database does not reflect yet. */
-  async function unapplied(batch: RecordBatch): Promise<ConsumedRecord[]> {
-    const first = batch.records[0]?.offset;
-    if (first === undefined) return [];
-    let expected = nextOffset.get(batch.partition);
-    if (expected !== first) {
-      // First batch of this partition here, or a gap (the partition moved away and back):
-      // reload the partition's state as of its checkpoint.
-      expected = await checkpoints.load(prisma, batch.partition);
-      for (const operator of operators) await operator.restore(batch.partition, prisma);
-      logger.info({ partition: batch.partition, from: expected }, "partition state restored");
-    }
-    return batch.records.filter((record) => record.offset >= expected);
+  async function partitionState(partition: number, first: number) {
+    const known = partitions.get(partition);
+    if (known && known.expectedFirst === first) return known;
+    const checkpoint = await checkpoints.load(prisma, partition);
+    for (const operator of operators) await operator.restore(partition, prisma);
+    logger.info({ partition, from: checkpoint }, "partition state restored");
+    const restored = { checkpoint, expectedFirst: first };
+    partitions.set(partition, restored);
+    return restored;
   }
 
+  /**
+   * Applies a batch; if publishing or the transaction fails (another instance moved the
+   * partition's checkpoint, the database refused a write, …) the partition's state is dropped,
+   * restored from the database and the batch applied again. Only repeated failure is fatal.
+   */
   async function handleBatch(batch: RecordBatch, out: Producer): Promise<void> {
-    const records = await unapplied(batch);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await applyBatch(batch, out);
+      } catch (error) {
+        partitions.delete(batch.partition);
+        if (attempt >= MAX_BATCH_ATTEMPTS) throw error;
+        logger.warn(
+          { err: error, partition: batch.partition, attempt },
+          "batch failed; restoring the partition and applying it again",
+        );
+      }
+    }
+  }
+
+  async function applyBatch(batch: RecordBatch, out: Producer): Promise<void> {
+    const first = batch.records[0];
+    const last = batch.records.at(-1);
+    if (!first || !last) return;
+    const state = await partitionState(batch.partition, first.offset);
+    const records = batch.records.filter((record) => record.offset >= state.checkpoint);
+    state.expectedFirst = last.offset + 1;
     stats.consumed += batch.records.length;
     stats.alreadyApplied += batch.records.length - records.length;
-    const last = batch.records.at(-1);
-    if (records.length === 0 || !last) return;
+    if (records.length === 0) return;
 
     const accepted: AcceptedFix[] = [];
     const rejected: Promise<unknown>[] = [];
@@ -127,9 +153,9 @@ export function createProcessor(deps: {
     await prisma.$transaction(async (tx) => {
       await savePositions(tx, fixes);
       for (const output of outputs) await output.persist(tx);
-      await checkpoints.save(tx, batch.partition, last.offset + 1);
+      await checkpoints.advance(tx, batch.partition, state.checkpoint, last.offset + 1);
     });
-    nextOffset.set(batch.partition, last.offset + 1);
+    state.checkpoint = last.offset + 1;
     for (const fix of changed) latestSeq.set(fix.truckId, fix.seq);
 
     stats.stored += fixes.length;

@@ -1,4 +1,3 @@
-import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
 import { OperatorSettings } from "@fleetstream/processor";
 import { parseEnv } from "@fleetstream/service";
 import { WebEnv } from "@fleetstream/web";
@@ -12,7 +11,6 @@ import { z } from "zod";
 export const LauncherEnv = WebEnv.extend(OperatorSettings.shape).extend({
   /** Unset: embedded PGlite, in memory. postgres://…: PostgreSQL. pglite://memory: embedded. */
   DATABASE_URL: z.string().optional(),
-  GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
   /** Size of the demo fleet the built-in simulator drives; 0 runs without a simulator. */
   SIM_TRUCKS: z.coerce.number().int().min(0).max(100_000).default(50),
   /** Simulated seconds per real second (each truck reports every 20 simulated seconds). */

@@ -35,6 +35,7 @@ await runMain("fleetstream", async () => {
     eventLog,
     db,
     port: env.PORT,
+    partitions: env.GPS_TOPIC_PARTITIONS,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
     logger: logger.child({ app: "web" }),

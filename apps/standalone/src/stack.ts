@@ -32,6 +32,9 @@ await runMain("stack", () => {
       cwd: repoRoot,
       env: { ...process.env, ...extraEnv },
       stdio: ["ignore", "inherit", "inherit"],
+      // Own process group: a Ctrl-C in the terminal reaches only this launcher, which then
+      // stops the apps one SIGTERM each, so each drains instead of seeing two signals.
+      detached: true,
     });
     children.set(name, child);
     child.on("exit", (code, signal) => {

@@ -1,3 +1,4 @@
+import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
 import { brokersVar, ConfigError, logLevelVar, parseEnv, portVar } from "@fleetstream/service";
 import { z } from "zod";
 import { mapTileUrlVar } from "./lib/map/tiles";
@@ -9,6 +10,8 @@ export const WebEnv = z.object({
   /** PostgreSQL URL (geofences). Required when the web app runs as its own process. */
   DATABASE_URL: z.string().min(1).optional(),
   PORT: portVar(3000),
+  /** Partitions of truck_positions, should this instance be the first to create it. */
+  GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
   HOST: z.string().min(1).default("0.0.0.0"),
   /** Tile URL template, or `none` for no tiles (the map then shows a grid only). */
   MAP_TILE_URL: mapTileUrlVar,

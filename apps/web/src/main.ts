@@ -20,6 +20,7 @@ await runMain("web", async () => {
     eventLog,
     db,
     port: env.PORT,
+    partitions: env.GPS_TOPIC_PARTITIONS,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
     logger,

@@ -38,6 +38,11 @@ describe("classifyRecord", () => {
       kind: "dlq",
       reason: expect.stringContaining("key"),
     });
+    // a keyless record would land on any partition and split the truck's state
+    expect(classifyRecord(record(JSON.stringify(fix("T1", 1)), null))).toMatchObject({
+      kind: "dlq",
+      reason: expect.stringMatching(/^key: missing/),
+    });
   });
 });
 

@@ -6,11 +6,17 @@ export type Classified =
   | { kind: "ok"; fix: GpsFix; record: ConsumedRecord }
   | { kind: "dlq"; reason: string; record: ConsumedRecord };
 
-/** Validates a record against the contract; a record whose key disagrees with its truck is bad too. */
+/**
+ * Validates a record against the contract. The key must be the truck id: it is what keeps one
+ * truck's fixes in one partition, in order, which every per-truck state relies on.
+ */
 export function classifyRecord(record: ConsumedRecord): Classified {
   const decoded = decodeGpsFix(record.value);
   if (!decoded.ok) return { kind: "dlq", reason: decoded.reason, record };
-  if (record.key !== null && record.key !== decoded.value.truckId) {
+  if (record.key === null) {
+    return { kind: "dlq", reason: "key: missing (the record key must be the truckId)", record };
+  }
+  if (record.key !== decoded.value.truckId) {
     return {
       kind: "dlq",
       reason: `key: record key "${record.key}" differs from truckId "${decoded.value.truckId}"`,

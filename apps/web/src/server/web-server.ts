@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   type ClientToServerEvents,
+  DEFAULT_GPS_PARTITIONS,
   type ServerToClientEvents,
   TOPICS,
 } from "@fleetstream/contracts";
@@ -36,6 +37,8 @@ export interface WebServerDeps {
   dev?: boolean;
   /** How often coalesced position updates are pushed to browsers, ms. */
   flushIntervalMs?: number;
+  /** GPS_TOPIC_PARTITIONS: partitions of truck_positions, should this instance create it. */
+  partitions?: number;
   /**
    * The application database (opened and migrated by the caller). Without it the geofence API
    * answers 503; with it, geofence writes go to PostgreSQL and then to the `geofences` topic.
@@ -84,6 +87,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     logger: deps.logger,
     groupId,
     flushIntervalMs,
+    partitions: deps.partitions ?? DEFAULT_GPS_PARTITIONS,
     onFlush: (positions) => io.emit("fleet:positions:v1", positions),
   });
   io.on("connection", (socket) => {

@@ -13,6 +13,8 @@ export interface PositionFeedOptions {
   groupId: string;
   /** How often changed positions are pushed, in ms. */
   flushIntervalMs: number;
+  /** Partitions of truck_positions if this instance creates it (GPS_TOPIC_PARTITIONS). */
+  partitions: number;
   /** Receives the positions changed since the previous flush (never empty). */
   onFlush(positions: TruckPosition[]): void;
 }
@@ -29,7 +31,7 @@ export interface PositionFeed {
  * truck and hands the changed ones to `onFlush` every `flushIntervalMs`.
  */
 export function createPositionFeed(options: PositionFeedOptions): PositionFeed {
-  const { eventLog, groupId, flushIntervalMs, onFlush } = options;
+  const { eventLog, groupId, flushIntervalMs, partitions, onFlush } = options;
   const logger = options.logger.child({ component: "position-feed", groupId });
   const positions = new LatestPositions();
   let consumer: Consumer | undefined;
@@ -65,7 +67,7 @@ export function createPositionFeed(options: PositionFeedOptions): PositionFeed {
 
   return {
     async start() {
-      await eventLog.ensureTopics([TOPICS.truckPositions]);
+      await eventLog.ensureTopics([{ ...TOPICS.truckPositions, partitions }]);
       consumer = eventLog.consumer({
         groupId,
         topics: [TOPICS.truckPositions.name],
