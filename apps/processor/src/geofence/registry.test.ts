@@ -50,7 +50,7 @@ describe("geofence registry", () => {
     expect(registry.containing(52, 10, T)).toEqual([{ id: "f0", speedLimitKmh: 50 }]);
     expect(registry.containing(52, 10, T - 1)).toEqual([]); // before the fence existed
 
-    // v2 moves f0 east from T + 60 s; then it is deleted at T + 120 s.
+    // v2 moves f0 west (lon 10 → 9) from T + 60 s; then it is deleted at T + 120 s.
     await send([{ key: "f0", value: JSON.stringify(fence("f0", 9, T + 60_000, 2)) }]);
     await vi.waitFor(() => expect(registry?.containing(52, 9, T + 60_000)).toHaveLength(1));
     expect(registry.containing(52, 10, T + 59_999).map((r) => r.id)).toEqual(["f0"]);
