@@ -97,12 +97,7 @@ class Pane {
     const fx = this.fx;
     const a = this.a;
     const o = this.off;
-    let pos = fx.length;
-    while (pos > 0) {
-      const pt = fx[pos - 4] as number;
-      if (pt < t || (pt === t && (fx[pos - 3] as number) < seq)) break;
-      pos -= 4;
-    }
+    const pos = insertionIndex(fx, t, seq);
     if (pos === fx.length) {
       // Appending continues the left-to-right sum: same result as recomputing it.
       if (pos > 0)
@@ -171,6 +166,20 @@ class Pane {
 }
 
 /** Left-to-right sum of distances along flattened fixes (eventTime, seq, lat, lon). */
+/**
+ * Where a fix (t, seq) goes in a flat [t, seq, lat, lon, …] list kept sorted by (t, seq):
+ * searched from the end, since fixes mostly arrive in order.
+ */
+export function insertionIndex(fx: readonly number[], t: number, seq: number): number {
+  let pos = fx.length;
+  while (pos > 0) {
+    const pt = fx[pos - 4] as number;
+    if (pt < t || (pt === t && (fx[pos - 3] as number) < seq)) break;
+    pos -= 4;
+  }
+  return pos;
+}
+
 export function pathLength(fx: readonly number[]): number {
   let dist = 0;
   for (let i = 4; i < fx.length; i += 4)

@@ -1,5 +1,5 @@
 import { TruckWindowColumns } from "./columns";
-import { limitAt, pathLength } from "./engine";
+import { insertionIndex, limitAt, pathLength } from "./engine";
 import { greatCircleM } from "./geo";
 import {
   alignDown,
@@ -34,12 +34,7 @@ class WindowAcc {
 
   add(t: number, seq: number, lat: number, lon: number, speed: number, speeding: boolean): void {
     const fx = this.fx;
-    let pos = fx.length;
-    while (pos > 0) {
-      const pt = fx[pos - 4] as number;
-      if (pt < t || (pt === t && (fx[pos - 3] as number) < seq)) break;
-      pos -= 4;
-    }
+    const pos = insertionIndex(fx, t, seq);
     if (pos === fx.length) {
       if (pos > 0)
         this.dist += greatCircleM(fx[pos - 2] as number, fx[pos - 1] as number, lat, lon);
