@@ -203,17 +203,29 @@ export class KafkaEventLog implements EventLog {
 
   async ensureTopics(specs: readonly TopicSpec[]): Promise<void> {
     const admin = await this.admin();
-    const existing = new Set(await admin.listTopics());
-    const missing = new Map<string, TopicSpec>();
-    for (const spec of specs) if (!existing.has(spec.name)) missing.set(spec.name, spec);
-    if (missing.size === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [...missing.values()].map((spec) => ({
-        topic: spec.name,
-        numPartitions: spec.partitions,
-        configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
-      })),
+    await retryWhileRetriable(async () => {
+      const existing = new Set(await admin.listTopics());
+      const missing = specs.filter((spec) => !existing.has(spec.name));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        topics: missing.map((spec) => ({
+          topic: spec.name,
+          numPartitions: spec.partitions,
+          configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({
+            name,
+            value,
+          })),
+        })),
+      });
+    });
+    // A topic just created (here or by another process) takes a moment to reach the brokers'
+    // metadata; until then clients get UNKNOWN_TOPIC_OR_PARTITION. Wait until every partition
+    // has a leader, so callers can produce and consume right away.
+    await retryWhileRetriable(async () => {
+      const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.name) });
+      const leaderless = topics.find((t) => t.partitions.some((p) => p.leader < 0));
+      if (leaderless)
+        throw Object.assign(new Error(`no leader yet for ${leaderless.name}`), { retriable: true });
     });
   }
 
@@ -538,5 +550,26 @@ class KafkaLogConsumer implements Consumer {
       })();
     }
     return this.stopping;
+  }
+}
+
+/**
+ * Runs `attempt` until it succeeds, retrying for up to ~10 s while it fails with an error
+ * kafkajs marks retriable (unknown topic while metadata propagates, leader not available, …).
+ */
+async function retryWhileRetriable(attempt: () => Promise<void>): Promise<void> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      // kafkajs's own retrier may wrap the retriable error it gave up on as its `cause`.
+      const { retriable: own, cause } = error as {
+        retriable?: unknown;
+        cause?: { retriable?: unknown };
+      };
+      const retriable = own === true || cause?.retriable === true;
+      if (!retriable || tries >= 40) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
