@@ -7,6 +7,8 @@ import { createLogger, runMain } from "@fleetstream/service";
 import { readLauncherEnv } from "./env";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+/** How long apps may take to exit on a signal they received themselves before we send SIGTERM. */
+const STOP_GRACE_MS = 3_000;
 
 /** Starts infra/'s Kafka and PostgreSQL; infra/up.sh prints `export NAME=value` lines on stdout. */
 function startLocalInfra(): Record<string, string> {
@@ -32,9 +34,6 @@ await runMain("stack", () => {
       cwd: repoRoot,
       env: { ...process.env, ...extraEnv },
       stdio: ["ignore", "inherit", "inherit"],
-      // Own process group: a Ctrl-C in the terminal reaches only this launcher, which then
-      // stops the apps one SIGTERM each, so each drains instead of seeing two signals.
-      detached: true,
     });
     children.set(name, child);
     child.on("exit", (code, signal) => {
@@ -46,13 +45,22 @@ await runMain("stack", () => {
     });
   }
 
+  /**
+   * Stops the apps. They share this launcher's process group, so a Ctrl-C in the terminal has
+   * already reached them and they are draining: give them a moment before sending SIGTERM
+   * (a second signal makes an app exit at once, skipping its drain). A signal sent to the
+   * launcher alone is forwarded after that moment.
+   */
   async function stopAll(): Promise<void> {
     stopping = true;
     const exits = [...children.values()].map(
       (child) => new Promise((resolve) => child.once("exit", resolve)),
     );
-    for (const child of children.values()) child.kill("SIGTERM");
+    const grace = setTimeout(() => {
+      for (const child of children.values()) child.kill("SIGTERM");
+    }, STOP_GRACE_MS);
     await Promise.all(exits);
+    clearTimeout(grace);
   }
 
   return {

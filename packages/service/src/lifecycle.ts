@@ -1,5 +1,8 @@
 import { ConfigError } from "./env";
 
+/** Signals this close to the first are the same Ctrl-C delivered twice, not a second one. */
+const DUPLICATE_SIGNAL_MS = 1_000;
+
 /** Anything long-running: started once, stopped once (drain, then disconnect). */
 export interface Service {
   start(): Promise<void>;
@@ -26,13 +29,16 @@ export async function runMain(
     process.stderr.write(`${name}: failed to start: ${(error as Error).stack ?? String(error)}\n`);
     process.exit(1);
   }
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const shutdown = (signal: string) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // A Ctrl-C reaches us twice at once when a wrapper (npx, tsx) relays the signal the
+      // terminal already sent to our process group: only a later one means "stop now".
+      if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       process.stderr.write(`${name}: second ${signal}, exiting now\n`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     service.stop().then(
       () => process.exit(0),
       (error: unknown) => {
