@@ -40,20 +40,56 @@ export interface AlerterStats {
   alerts: Record<GeofenceAlertKind, number>;
 }
 
+/**
+ * A debounced boolean: the confirmed value and the run of fixes that observed the other value
+ * (`pendingSince` = its first fix, -1 when nothing is pending).
+ */
+interface Debounced {
+  value: boolean;
+  pendingSince: number;
+  pendingCount: number;
+}
+
+const debounced = (value: boolean, pendingSince = -1, pendingCount = 0): Debounced => ({
+  value,
+  pendingSince,
+  pendingCount,
+});
+
+/**
+ * Feeds one fix's observation at event time `t`. When the other value has been observed for at
+ * least `confirmFixes` consecutive fixes and `confirmMs`, it becomes the confirmed value and the
+ * time of the run's first fix is returned; otherwise -1.
+ */
+function observe(d: Debounced, observed: boolean, t: number, v: FenceVersion): number {
+  if (observed === d.value) {
+    d.pendingSince = -1;
+    d.pendingCount = 0;
+    return -1;
+  }
+  if (d.pendingSince < 0) {
+    d.pendingSince = t;
+    d.pendingCount = 0;
+  }
+  d.pendingCount++;
+  if (d.pendingCount < v.confirmFixes || t - d.pendingSince < v.confirmMs) return -1;
+  const since = d.pendingSince;
+  d.value = observed;
+  d.pendingSince = -1;
+  d.pendingCount = 0;
+  return since;
+}
+
 /** Per truck and fence: which side is confirmed, what is pending, the visit and speeding episode. */
 interface FenceTrack {
   id: string;
-  inside: boolean;
+  /** Confirmed inside the fence (debounced ENTER/EXIT). */
+  side: Debounced;
   /** Start of the current confirmed visit (first fix inside), -1 when outside. */
   enteredAt: number;
-  /** First fix on the other side than `inside`, -1 when nothing is pending. */
-  pendingSince: number;
-  pendingCount: number;
   dwellDone: boolean;
-  /** Confirmed speeding episode inside this fence. */
-  speeding: boolean;
-  speedPendingSince: number;
-  speedPendingCount: number;
+  /** Confirmed speeding episode inside this fence (debounced OVERSPEED). */
+  speed: Debounced;
   /** Which `process` call last evaluated this track. */
   stamp: number;
 }
@@ -87,19 +123,15 @@ export interface TruckStateJson {
 
 const newTrack = (id: string): FenceTrack => ({
   id,
-  inside: false,
+  side: debounced(false),
   enteredAt: -1,
-  pendingSince: -1,
-  pendingCount: 0,
   dwellDone: false,
-  speeding: false,
-  speedPendingSince: -1,
-  speedPendingCount: 0,
+  speed: debounced(false),
   stamp: 0,
 });
 
 const isIdle = (t: FenceTrack) =>
-  !t.inside && t.pendingSince < 0 && !t.speeding && t.speedPendingSince < 0;
+  !t.side.value && t.side.pendingSince < 0 && !t.speed.value && t.speed.pendingSince < 0;
 
 /**
  * The per-truck alert state machine, in event time. For each fix of a truck (fixes older than its
@@ -184,7 +216,7 @@ export class GeofenceAlerter {
       let track = truck?.fences?.get(v.id);
       if (track) track.stamp = stamp;
       if (!inside) {
-        if (crossing && prev && (!track || (!track.inside && track.pendingSince < 0))) {
+        if (crossing && prev && (!track || (!track.side.value && track.side.pendingSince < 0))) {
           if (v.shape.kind === "Circle") path ??= arc(prev, p);
           if (v.shape.touchesPath(prev, p, path)) {
             this.emit(out, "CROSSED", fix, v, truck?.time ?? t);
@@ -243,14 +275,14 @@ export class GeofenceAlerter {
       json.f = {};
       for (const [id, k] of truck.fences) {
         json.f[id] = [
-          k.inside ? 1 : 0,
+          k.side.value ? 1 : 0,
           k.enteredAt,
-          k.pendingSince,
-          k.pendingCount,
+          k.side.pendingSince,
+          k.side.pendingCount,
           k.dwellDone ? 1 : 0,
-          k.speeding ? 1 : 0,
-          k.speedPendingSince,
-          k.speedPendingCount,
+          k.speed.value ? 1 : 0,
+          k.speed.pendingSince,
+          k.speed.pendingCount,
         ];
       }
     }
@@ -266,14 +298,10 @@ export class GeofenceAlerter {
       for (const [id, a] of Object.entries(state.f)) {
         truck.fences.set(id, {
           id,
-          inside: a[0] === 1,
+          side: debounced(a[0] === 1, a[2], a[3]),
           enteredAt: a[1],
-          pendingSince: a[2],
-          pendingCount: a[3],
           dwellDone: a[4] === 1,
-          speeding: a[5] === 1,
-          speedPendingSince: a[6],
-          speedPendingCount: a[7],
+          speed: debounced(a[5] === 1, a[6], a[7]),
           stamp: 0,
         });
       }
@@ -299,34 +327,21 @@ export class GeofenceAlerter {
     out: GeofenceAlert[],
   ): void {
     const t = fix.eventTime;
-    if (inside === k.inside) {
-      k.pendingSince = -1;
-      k.pendingCount = 0;
-    } else {
-      if (k.pendingSince < 0) {
-        k.pendingSince = t;
-        k.pendingCount = 0;
-      }
-      k.pendingCount++;
-      if (k.pendingCount >= v.confirmFixes && t - k.pendingSince >= v.confirmMs) {
-        const since = k.pendingSince;
-        k.inside = inside;
-        k.pendingSince = -1;
-        k.pendingCount = 0;
-        if (inside) {
-          k.enteredAt = since;
-          k.dwellDone = false;
-          this.emit(out, "ENTER", fix, v, since);
-        } else {
-          k.enteredAt = -1;
-          this.emit(out, "EXIT", fix, v, since);
-        }
+    const since = observe(k.side, inside, t, v);
+    if (since >= 0) {
+      if (inside) {
+        k.enteredAt = since;
+        k.dwellDone = false;
+        this.emit(out, "ENTER", fix, v, since);
+      } else {
+        k.enteredAt = -1;
+        this.emit(out, "EXIT", fix, v, since);
       }
     }
 
     if (
       v.dwellMs !== null &&
-      k.inside &&
+      k.side.value &&
       inside &&
       !k.dwellDone &&
       k.enteredAt >= 0 &&
@@ -337,23 +352,8 @@ export class GeofenceAlerter {
     }
 
     const over = inside && v.speedLimitKmh !== null && fix.speedKmh > v.speedLimitKmh;
-    if (over === k.speeding) {
-      k.speedPendingSince = -1;
-      k.speedPendingCount = 0;
-    } else {
-      if (k.speedPendingSince < 0) {
-        k.speedPendingSince = t;
-        k.speedPendingCount = 0;
-      }
-      k.speedPendingCount++;
-      if (k.speedPendingCount >= v.confirmFixes && t - k.speedPendingSince >= v.confirmMs) {
-        const since = k.speedPendingSince;
-        k.speeding = over;
-        k.speedPendingSince = -1;
-        k.speedPendingCount = 0;
-        if (over) this.emit(out, "OVERSPEED", fix, v, since);
-      }
-    }
+    const speedingSince = observe(k.speed, over, t, v);
+    if (speedingSince >= 0 && over) this.emit(out, "OVERSPEED", fix, v, speedingSince);
   }
 
   private emit(
