@@ -10,8 +10,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import {
+  createPartitionWindows,
   NaiveWindows,
-  PartitionWindows,
   planWindows,
   type WindowFix,
   type ZoneLookup,
@@ -182,10 +182,10 @@ console.log(
     `(every ${INTERVAL_MS / 1000} s, 20% up to ${REORDER_MS / 1000} s out of order), batches of ${BATCH}, one core`,
 );
 // Warm-up on a small slice, separate instances.
-measure("warm-up: panes", new PartitionWindows(plan, zones), input, 50_000);
+measure("warm-up: panes", createPartitionWindows(plan, zones), input, 50_000);
 measure("warm-up: naive", new NaiveWindows(plan, zones), input, 50_000);
 
-const panes = measure("panes (PartitionWindows)", new PartitionWindows(plan, zones), input);
+const panes = measure("panes (PartitionWindows)", createPartitionWindows(plan, zones), input);
 const naive = measure("naive: copy into every window", new NaiveWindows(plan, zones), input);
 if (panes.finals !== naive.finals || panes.finalFixes !== naive.finalFixes)
   throw new Error(`outputs differ: ${panes.finals} vs ${naive.finals} final windows`);

@@ -34,10 +34,10 @@ export type OperatorSettings = z.infer<typeof OperatorSettings>;
 export const PipelineSettings = z.object({
   /** A partition with new input is checkpointed (written to PostgreSQL) at least this often. */
   PROCESSOR_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
-  /** ... and as soon as this many records wait; fetching a partition pauses at 4x. */
-  PROCESSOR_CHECKPOINT_RECORDS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
-  /** Most records in one input batch. */
-  PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  /** ... and as soon as this many records wait; fetching a partition pauses at 2x. */
+  PROCESSOR_CHECKPOINT_RECORDS: z.coerce.number().int().min(1).max(10_000_000).default(25_000),
+  /** Most records in one input batch (kafkajs heartbeats between batches). */
+  PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   /** position_fixes partitions (one per day) older than this many days are dropped; 0 keeps all. */
   POSITION_FIXES_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
 });
@@ -53,6 +53,11 @@ export const ProcessorEnv = OperatorSettings.extend({
   PROCESSOR_GROUP_ID: z.string().min(1).default("fleetstream-processor"),
   LOG_LEVEL: logLevelVar,
   ...PipelineSettings.shape,
+  /**
+   * Kafka drops a member that has not heartbeated for this long (then its partitions move).
+   * kafkajs heartbeats between batches only: long enough for the slowest batch on a busy host.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Port of /metrics, /health/live and /health/ready; 0 picks a free one. */
   PROCESSOR_METRICS_PORT: portVar(9464),
   PROCESSOR_METRICS_HOST: z.string().min(1).default("127.0.0.1"),

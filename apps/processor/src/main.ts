@@ -13,6 +13,10 @@ await runMain("processor", async () => {
   const eventLog = createEventLog({
     clientId: "fleetstream-processor",
     brokers: env.KAFKA_BROKERS,
+    consumer: {
+      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
+      heartbeatIntervalMs: Math.max(500, Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 10)),
+    },
   });
   const processor = composeProcessor({
     env,

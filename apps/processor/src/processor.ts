@@ -29,9 +29,9 @@ export interface ProcessorConfig {
   partitions: number;
   /** A partition with new input is checkpointed at least this often (default 1000 ms). */
   checkpointIntervalMs?: number;
-  /** ... and as soon as this many records wait (default 50,000); fetching pauses at 4x. */
+  /** ... and as soon as this many records wait (default 25,000); fetching pauses at 2x. */
   checkpointRecords?: number;
-  /** Most records per input batch (default 20,000). */
+  /** Most records per input batch (default 5,000). */
   maxBatchSize?: number;
   /** Days of position_fixes to keep (whole daily partitions are dropped); 0 or absent keeps all. */
   retentionDays?: number;
@@ -163,7 +163,7 @@ export function createProcessor(deps: {
   const positions = createPositionsOperator({ now });
   const operators: StreamOperator[] = [positions, ...(deps.operators ?? [])];
   const checkpointIntervalMs = config.checkpointIntervalMs ?? 1_000;
-  const checkpointRecords = config.checkpointRecords ?? 50_000;
+  const checkpointRecords = config.checkpointRecords ?? 25_000;
   const topic = TOPICS.gpsFixes.name;
   const store = checkpointStore(config.groupId, topic);
   const registry = deps.registry ?? new Registry();
@@ -178,6 +178,7 @@ export function createProcessor(deps: {
     checkpointed: 0,
   };
   const tasks = new Map<number, PartitionTask>();
+  let lastLine = { at: now(), stats: { ...stats } };
   const health = {
     consumer: { ok: false, detail: "not started" } as { ok: boolean; detail?: string },
     database: { ok: true } as { ok: boolean; detail?: string },
@@ -360,7 +361,7 @@ export function createProcessor(deps: {
   function maybeCheckpoint(task: PartitionTask, out: Producer, force = false): void {
     if (task.pending === 0 || task.next === undefined) return;
     if (task.writing) {
-      if (task.pending >= 4 * checkpointRecords && !task.paused) {
+      if (task.pending >= 2 * checkpointRecords && !task.paused) {
         task.paused = true;
         consumer?.pause(topic, task.partition);
       }
@@ -373,7 +374,7 @@ export function createProcessor(deps: {
     task.writing = writing;
     void writing.finally(() => {
       if (task.writing === writing) task.writing = undefined;
-      if (task.paused && task.pending < 2 * checkpointRecords) {
+      if (task.paused && task.pending < checkpointRecords) {
         task.paused = false;
         consumer?.resume(topic, task.partition);
       }
@@ -512,7 +513,7 @@ export function createProcessor(deps: {
         topics: [topic],
         startFrom: "earliest",
         commits: "manual",
-        maxBatchSize: config.maxBatchSize ?? 20_000,
+        maxBatchSize: config.maxBatchSize ?? 5_000,
         eachBatch: (batch) => handleBatch(batch, out),
         onAssigned: (partitions: TopicPartition[]) => {
           for (const { partition } of partitions)
@@ -588,8 +589,34 @@ export function createProcessor(deps: {
     }
   }
 
-  /** Lag, state sizes and a Kafka/database ping, every few seconds. */
+  /** One line every 30 s while running: rates since the last line, lag, memory. */
+  function statsLine(lag: number): void {
+    const at = now();
+    const seconds = (at - lastLine.at) / 1000;
+    if (seconds < 30) return;
+    const rate = (key: keyof ProcessorStats) =>
+      Math.round((stats[key] - lastLine.stats[key]) / seconds);
+    const memory = process.memoryUsage();
+    logger.info(
+      {
+        consumedPerS: rate("consumed"),
+        appliedPerS: rate("applied"),
+        deadLetteredPerS: rate("deadLettered"),
+        checkpointedPerS: rate("checkpointed"),
+        publishedPerS: rate("published"),
+        lag,
+        partitions: [...tasks.keys()],
+        heapMb: Math.round(memory.heapUsed / 2 ** 20),
+        rssMb: Math.round(memory.rss / 2 ** 20),
+      },
+      "processor stats",
+    );
+    lastLine = { at, stats: { ...stats } };
+  }
+
+  /** Lag, state sizes and a Kafka/database ping every 5 s; the stats line every 30 s. */
   async function observe(): Promise<void> {
+    let lag = 0;
     try {
       const ends = await eventLog.offsets(topic);
       setHealth("kafka", undefined);
@@ -597,6 +624,7 @@ export function createProcessor(deps: {
         const task = tasks.get(partition);
         if (!task) continue;
         metrics.lag.set({ partition: String(partition) }, high - (task.next ?? high));
+        lag += high - (task.next ?? high);
         metrics.checkpointLag.set(
           { partition: String(partition) },
           high - (task.checkpoint ?? high),
@@ -615,6 +643,7 @@ export function createProcessor(deps: {
     for (const operator of operators)
       for (const [kind, value] of Object.entries(operator.stateSize?.() ?? {}))
         metrics.stateEntries.set({ operator: operator.name, kind }, value);
+    statsLine(lag);
   }
 }
 

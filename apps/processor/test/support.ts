@@ -61,7 +61,15 @@ export function startProcessorProcess(
 ): ProcessorProcess {
   const child = spawn(process.execPath, ["--import", "tsx", "apps/processor/src/main.ts"], {
     cwd: repoRoot,
-    env: { ...process.env, KAFKA_BROKERS: brokers.join(","), LOG_LEVEL: "warn", ...env },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: brokers.join(","),
+      LOG_LEVEL: "warn",
+      // A killed processor's partitions move within seconds (the broker's minimum is 6 s).
+      KAFKA_SESSION_TIMEOUT_MS: "6000",
+      PROCESSOR_METRICS_PORT: "0",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout.on("data", output);

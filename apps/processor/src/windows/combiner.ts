@@ -30,22 +30,25 @@ export async function combineScopeWindows(
       WINDOWS_LOCK_CLASS,
       groupId,
     ]);
-    const [states, checkpoints, groups] = await Promise.all([
-      tx.query<{ partition: number; watermark_ms: string | number | null; quiet_ms: number }>(
-        `SELECT partition, watermark_ms,
-           (extract(epoch FROM clock_timestamp() - last_input_at) * 1000)::float8 AS quiet_ms
-         FROM speed_window_partitions WHERE group_id = $1`,
-        [groupId],
-      ),
-      tx.query<{ partition: number; next_offset: string | number }>(
-        "SELECT partition, next_offset FROM processor_checkpoints WHERE group_id = $1 AND topic = $2",
-        [groupId, options.inputTopic],
-      ),
-      tx.query<{ processor_watermark_ms: string | number | null }>(
-        "SELECT processor_watermark_ms FROM speed_window_groups WHERE group_id = $1",
-        [groupId],
-      ),
-    ]);
+    // One connection: the queries run one after another.
+    const states = await tx.query<{
+      partition: number;
+      watermark_ms: string | number | null;
+      quiet_ms: number;
+    }>(
+      `SELECT partition, watermark_ms,
+         (extract(epoch FROM clock_timestamp() - last_input_at) * 1000)::float8 AS quiet_ms
+       FROM speed_window_partitions WHERE group_id = $1`,
+      [groupId],
+    );
+    const checkpoints = await tx.query<{ partition: number; next_offset: string | number }>(
+      "SELECT partition, next_offset FROM processor_checkpoints WHERE group_id = $1 AND topic = $2",
+      [groupId, options.inputTopic],
+    );
+    const groups = await tx.query<{ processor_watermark_ms: string | number | null }>(
+      "SELECT processor_watermark_ms FROM speed_window_groups WHERE group_id = $1",
+      [groupId],
+    );
     const state = new Map(states.map((s) => [s.partition, s]));
     const applied = new Map(checkpoints.map((c) => [c.partition, Number(c.next_offset)]));
     const progress: PartitionProgress[] = options.endOffsets.map(({ partition, high }) => {

@@ -17,12 +17,17 @@ export interface KafkaConsumerTuning {
   maxBytesPerPartition?: number;
 }
 
+/**
+ * kafkajs heartbeats only between batches (it has no heartbeat thread), so the session timeout
+ * must cover the longest batch on a busy machine: 30 s (Kafka's own default is 45 s). A member
+ * that dies is noticed that late; tests shorten it.
+ */
 export const DEFAULT_TUNING: Required<KafkaConsumerTuning> = {
-  sessionTimeoutMs: 10_000,
-  heartbeatIntervalMs: 1_000,
-  rebalanceTimeoutMs: 30_000,
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 3_000,
+  rebalanceTimeoutMs: 60_000,
   maxWaitTimeMs: 500,
-  maxBytesPerPartition: 4 * 1024 * 1024,
+  maxBytesPerPartition: 2 * 1024 * 1024,
 };
 
 /** How long start() waits for the group join before it gives up. */
@@ -103,7 +108,7 @@ export class KafkaLogConsumer implements Consumer {
       rebalanceTimeout: tuning.rebalanceTimeoutMs,
       maxWaitTimeInMs: tuning.maxWaitTimeMs,
       maxBytesPerPartition: tuning.maxBytesPerPartition,
-      maxBytes: Math.max(16 * 1024 * 1024, tuning.maxBytesPerPartition * 4),
+      maxBytes: Math.max(10 * 1024 * 1024, tuning.maxBytesPerPartition * 2),
       allowAutoTopicCreation: false,
     });
   }
