@@ -47,12 +47,14 @@ const TRUCKS = Number(values.trucks);
 const FENCES = Number(values.fences);
 const PARTITIONS = Number(values.partitions);
 const run = randomBytes(3).toString("hex");
-const START = Date.UTC(2026, 10, 30, 8); // simulated clock: a fixed morning, same records each run
+// The simulated clock starts at the whole minute before now: fences of earlier runs (valid by
+// event time until they were deleted) cannot match this run's fixes.
+const START = Math.floor(Date.now() / 60_000) * 60_000 - 60_000;
 
 const { brokers, databaseUrl } = services();
 const eventLog = createEventLog({ clientId: `bench-pipeline-${run}`, brokers });
 const scratch = scratchDatabases(databaseUrl);
-const fences = benchFences(run, FENCES, START - 86_400_000);
+const fences = benchFences(run, FENCES, START - 3_600_000);
 
 /** Sum over partitions of (offset - start). */
 const covered = (at: Map<number, number>, start: Map<number, number>) =>
@@ -182,6 +184,10 @@ async function main() {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     },
     (chunk) => process.stderr.write(chunk),
+    // BENCH_PROFILE=dir: a CPU profile of the processor (node --cpu-prof) is written there.
+    process.env.BENCH_PROFILE
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+      : (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
   );
   const pid = processor.child.pid as number;
   const samples: { at: number; done: number; cpu: number }[] = [];

@@ -57,7 +57,11 @@ export async function publishFences(eventLog: EventLog, fences: readonly Geofenc
   await producer.close();
 }
 
-/** Tombstones: later runs and the dashboard do not see the bench's fences. */
+/**
+ * Tombstones dated at each fence's creation: a fence applies to fixes by event time until its
+ * deletion time, so a fence deleted "now" would still match later runs' fixes of earlier event
+ * times. Deleted as of its creation, it never matches anything again.
+ */
 export async function deleteFences(eventLog: EventLog, fences: readonly Geofence[]) {
   const producer = eventLog.producer();
   await producer.send(
@@ -65,7 +69,7 @@ export async function deleteFences(eventLog: EventLog, fences: readonly Geofence
     fences.map((f) => ({
       key: f.id,
       value: null,
-      headers: { [GEOFENCE_DELETED_AT_HEADER]: String(Date.now()) },
+      headers: { [GEOFENCE_DELETED_AT_HEADER]: String(f.createdAt) },
     })),
   );
   await producer.close();

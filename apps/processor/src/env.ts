@@ -24,6 +24,11 @@ export const OperatorSettings = z.object({
   WINDOW_ALLOWED_LATENESS_MS: z.coerce.number().int().min(0).default(60_000),
   /** A caught-up partition without input for this long no longer holds the processor watermark. */
   WINDOW_IDLE_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * While a partition works through a backlog, a truck's open tumbling window is written early at
+   * most this often (its final value always); a caught-up partition writes them at every checkpoint.
+   */
+  WINDOW_EARLY_FIRE_MS: z.coerce.number().int().min(0).default(10_000),
   /** How often fleet/geofence windows are combined, finalized and published. */
   WINDOW_TICK_MS: z.coerce.number().int().min(50).default(1_000),
   SPEEDING_THRESHOLD_KMH: z.coerce.number().positive().default(90),
@@ -34,8 +39,17 @@ export type OperatorSettings = z.infer<typeof OperatorSettings>;
 export const PipelineSettings = z.object({
   /** A partition with new input is checkpointed (written to PostgreSQL) at least this often. */
   PROCESSOR_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
-  /** ... and as soon as this many records wait; fetching a partition pauses at 2x. */
+  /** ... and as soon as this many records wait. */
   PROCESSOR_CHECKPOINT_RECORDS: z.coerce.number().int().min(1).max(10_000_000).default(25_000),
+  /** A partition more than PROCESSOR_CHECKPOINT_RECORDS behind is checkpointed this often. */
+  PROCESSOR_BACKLOG_CHECKPOINT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(600_000)
+    .default(5_000),
+  /** Most records processed but not yet checkpointed (all partitions); fetching pauses above. */
+  PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000_000).default(300_000),
   /** Most records in one input batch (kafkajs heartbeats between batches). */
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
   /** position_fixes partitions (one per day) older than this many days are dropped; 0 keeps all. */

@@ -9,7 +9,8 @@ import { readProcessorEnv } from "./env";
 await runMain("processor", async () => {
   const env = readProcessorEnv();
   const logger = createLogger("processor", env.LOG_LEVEL);
-  const db = await openDatabase({ url: env.DATABASE_URL });
+  // Checkpoints of every partition, the combiner and the health ping run at once.
+  const db = await openDatabase({ url: env.DATABASE_URL, poolSize: 20 });
   const eventLog = createEventLog({
     clientId: "fleetstream-processor",
     brokers: env.KAFKA_BROKERS,

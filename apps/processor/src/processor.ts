@@ -1,5 +1,5 @@
 import { TOPICS, type TopicSpec } from "@fleetstream/contracts";
-import { type Database, dropFixPartitionsBefore } from "@fleetstream/db";
+import { type Database, dropFixPartitionsBefore, ensureFixPartitions } from "@fleetstream/db";
 import {
   type ConsumedRecord,
   type Consumer,
@@ -29,10 +29,22 @@ export interface ProcessorConfig {
   partitions: number;
   /** A partition with new input is checkpointed at least this often (default 1000 ms). */
   checkpointIntervalMs?: number;
-  /** ... and as soon as this many records wait (default 25,000); fetching pauses at 2x. */
+  /** ... and as soon as this many records wait (default 25,000). */
   checkpointRecords?: number;
+  /**
+   * While a partition is more than checkpointRecords behind (a backlog), it is checkpointed this
+   * often instead (default 5000 ms): fewer, larger checkpoints write each truck's state once for
+   * more of its fixes; latency matters less while catching up.
+   */
+  backlogCheckpointIntervalMs?: number;
   /** Most records per input batch (default 5,000). */
   maxBatchSize?: number;
+  /**
+   * Most records processed but not yet checkpointed, over all partitions (default 300,000):
+   * above it fetching pauses until checkpoints catch up, so memory stays bounded when Kafka or
+   * PostgreSQL is slower than the input.
+   */
+  maxInFlight?: number;
   /** Days of position_fixes to keep (whole daily partitions are dropped); 0 or absent keeps all. */
   retentionDays?: number;
 }
@@ -85,10 +97,13 @@ interface PartitionTask {
   next: number | undefined;
   /** Records processed since the last checkpoint was captured. */
   pending: number;
+  /** Records of the partition after the last batch, when it was fetched. */
+  lag: number;
   live: LiveSend[];
   writing: Promise<void> | undefined;
+  /** Records the checkpoint being written covers. */
+  writingRecords: number;
   lastCheckpointAt: number;
-  paused: boolean;
   /** Seeks made to close a gap in a row (see applyBatch). */
   seeks: number;
   /** Changes when the partition's in-memory state is dropped or rebuilt: writes of an older
@@ -104,7 +119,8 @@ interface Captured {
   to: number;
   records: number;
   live: LiveSend[];
-  operators: OperatorCheckpoint[];
+  /** What each operator writes (its state maps are already serialized into stateRows). */
+  operators: Pick<OperatorCheckpoint, "prepare" | "persist">[];
   /** Checkpoint-time records, grouped by topic; sent once. */
   outgoing: OutgoingRecordsByTopic;
   outgoingSent: boolean;
@@ -164,6 +180,8 @@ export function createProcessor(deps: {
   const operators: StreamOperator[] = [positions, ...(deps.operators ?? [])];
   const checkpointIntervalMs = config.checkpointIntervalMs ?? 1_000;
   const checkpointRecords = config.checkpointRecords ?? 25_000;
+  const maxInFlight = config.maxInFlight ?? 300_000;
+  const backlogCheckpointIntervalMs = config.backlogCheckpointIntervalMs ?? 5_000;
   const topic = TOPICS.gpsFixes.name;
   const store = checkpointStore(config.groupId, topic);
   const registry = deps.registry ?? new Registry();
@@ -215,10 +233,11 @@ export function createProcessor(deps: {
       checkpoint: undefined,
       next: undefined,
       pending: 0,
+      lag: 0,
       live: [],
       writing: undefined,
+      writingRecords: 0,
       lastCheckpointAt: now(),
-      paused: false,
       seeks: 0,
       epoch: 0,
     };
@@ -290,6 +309,7 @@ export function createProcessor(deps: {
     metrics.batchSeconds.observe((performance.now() - started) / 1000);
     metrics.batchRecords.observe(batch.records.length);
     maybeCheckpoint(task, out);
+    applyBackpressure();
   }
 
   function applyBatch(task: PartitionTask, batch: RecordBatch, out: Producer): void {
@@ -350,6 +370,7 @@ export function createProcessor(deps: {
     }
     task.next = (records.at(-1) as ConsumedRecord).offset + 1;
     task.pending += records.length;
+    if (batch.highWatermark !== undefined) task.lag = Math.max(0, batch.highWatermark - task.next);
     stats.applied += accepted.length;
     stats.deadLettered += rejected.length;
     metrics.records.inc({ outcome: "applied" }, accepted.length);
@@ -359,33 +380,48 @@ export function createProcessor(deps: {
   // ---- checkpoints ----
 
   function maybeCheckpoint(task: PartitionTask, out: Producer, force = false): void {
-    if (task.pending === 0 || task.next === undefined) return;
-    if (task.writing) {
-      if (task.pending >= 2 * checkpointRecords && !task.paused) {
-        task.paused = true;
-        consumer?.pause(topic, task.partition);
-      }
-      return;
-    }
-    const due = now() - task.lastCheckpointAt >= checkpointIntervalMs;
+    if (task.pending === 0 || task.next === undefined || task.writing) return;
+    const interval =
+      task.lag > checkpointRecords ? backlogCheckpointIntervalMs : checkpointIntervalMs;
+    const due = now() - task.lastCheckpointAt >= interval;
     if (!force && !due && task.pending < checkpointRecords) return;
     const captured = capture(task);
     const writing = writeCheckpoint(task, captured, out);
     task.writing = writing;
+    task.writingRecords = captured.records;
     void writing.finally(() => {
-      if (task.writing === writing) task.writing = undefined;
-      if (task.paused && task.pending < checkpointRecords) {
-        task.paused = false;
-        consumer?.resume(topic, task.partition);
-      }
+      if (task.writing !== writing) return;
+      task.writing = undefined;
+      task.writingRecords = 0;
+      applyBackpressure();
+      maybeCheckpoint(task, out);
     });
+  }
+
+  /**
+   * Pauses fetching while too many processed records wait for their checkpoint (Kafka or
+   * PostgreSQL slower than the input), resumes once they are under half of it.
+   */
+  let pausedAll = false;
+  function applyBackpressure(): void {
+    let inFlight = 0;
+    for (const task of tasks.values()) inFlight += task.pending + task.writingRecords;
+    const pause = pausedAll ? inFlight >= maxInFlight / 2 : inFlight >= maxInFlight;
+    if (pause === pausedAll) return;
+    pausedAll = pause;
+    for (const task of tasks.values()) {
+      if (pause) consumer?.pause(topic, task.partition);
+      else consumer?.resume(topic, task.partition);
+    }
+    logger.debug({ inFlight, paused: pause }, pause ? "fetching paused" : "fetching resumed");
   }
 
   /** Takes the partition's outputs and state changes since the last checkpoint (synchronous). */
   function capture(task: PartitionTask): Captured {
+    const context = { now: now(), lag: task.lag };
     const parts = operators.map((operator) => ({
       operator,
-      checkpoint: operator.checkpoint(task.partition),
+      checkpoint: operator.checkpoint(task.partition, context),
     }));
     const keys = new Set<string>();
     for (const { checkpoint } of parts) for (const key of checkpoint.state.keys()) keys.add(key);
@@ -410,7 +446,10 @@ export function createProcessor(deps: {
       to: task.next as number,
       records: task.pending,
       live: task.live,
-      operators: parts.map((p) => p.checkpoint),
+      operators: parts.map(({ checkpoint }) => ({
+        prepare: checkpoint.prepare,
+        persist: checkpoint.persist,
+      })),
       outgoing: byTopic(parts.flatMap((p) => p.checkpoint.records)),
       outgoingSent: false,
       stateRows,
@@ -462,29 +501,41 @@ export function createProcessor(deps: {
   }
 
   async function writeOnce(c: Captured, out: Producer): Promise<void> {
+    const started = performance.now();
     // Topics before the database: every record is published before its checkpoint commits.
-    const publishing = (async () => {
-      for (const live of c.live) {
-        try {
-          await live.sent;
-        } catch {
-          live.sent = publish(out, live.records);
-          await live.sent;
-        }
+    // Awaited before the transaction opens, so no transaction (and no lock) waits on Kafka.
+    for (const live of c.live) {
+      try {
+        await live.sent;
+      } catch {
+        live.sent = publish(out, live.records);
+        await live.sent;
       }
-      if (!c.outgoingSent) {
-        await publish(out, c.outgoing);
-        c.outgoingSent = true;
-      }
-    })();
-    publishing.catch(() => {}); // awaited in the transaction
+    }
+    if (!c.outgoingSent) {
+      await publish(out, c.outgoing);
+      c.outgoingSent = true;
+    }
+    const published = performance.now();
     for (const operator of c.operators) await operator.prepare?.(db.sql);
+    const prepared = performance.now();
     await db.sql.transaction(async (tx) => {
+      // The compare-and-set first: a stale checkpoint fails before writing anything.
+      await store.advance(tx, c.partition, c.from, c.to);
       for (const operator of c.operators) await operator.persist(tx);
       await store.saveState(tx, c.partition, c.stateRows);
-      await store.advance(tx, c.partition, c.from, c.to);
-      await publishing;
     });
+    logger.debug(
+      {
+        partition: c.partition,
+        records: c.records,
+        stateRows: c.stateRows.size,
+        publishMs: Math.round(published - started),
+        prepareMs: Math.round(prepared - published),
+        transactionMs: Math.round(performance.now() - prepared),
+      },
+      "checkpoint written",
+    );
   }
 
   /** Checkpoints every partition that has input waiting (stop, revoke). */
@@ -506,8 +557,10 @@ export function createProcessor(deps: {
       for (const operator of operators) await operator.start?.();
       const out = eventLog.producer();
       producer = out;
-      // One round of ticks first: the windows operator learns the processor watermark.
+      // One round of ticks first: the windows operator learns the processor watermark. And the
+      // day partitions around now exist before the first checkpoint.
       await runTicksOnce(operators, out, db, logger);
+      await applyRetention();
       const running = eventLog.consumer({
         groupId: config.groupId,
         topics: [topic],
@@ -516,8 +569,10 @@ export function createProcessor(deps: {
         maxBatchSize: config.maxBatchSize ?? 5_000,
         eachBatch: (batch) => handleBatch(batch, out),
         onAssigned: (partitions: TopicPartition[]) => {
-          for (const { partition } of partitions)
+          for (const { partition } of partitions) {
             if (!tasks.has(partition)) tasks.set(partition, newTask(partition));
+            if (pausedAll) running.pause(topic, partition);
+          }
           metrics.partitions.set(tasks.size);
           logger.info({ partitions: partitions.map((p) => p.partition) }, "partitions assigned");
         },
@@ -571,8 +626,23 @@ export function createProcessor(deps: {
     },
   };
 
-  /** Drops the daily partitions of position_fixes past the retention (hourly, any instance). */
+  /**
+   * Hourly (any instance): creates the daily partitions of position_fixes around now ahead of
+   * time, so checkpoints rarely need DDL (which would queue behind their inserts), and drops the
+   * ones past the retention.
+   */
   async function applyRetention(): Promise<void> {
+    const at = now();
+    const ahead = Array.from({ length: 10 }, (_, i) => at + (i - 2) * 86_400_000);
+    try {
+      await ensureFixPartitions(db.sql, ahead);
+      for (const day of ahead) positions.knownDays.add(Math.floor(day / 86_400_000) * 86_400_000);
+    } catch (error) {
+      logger.warn(
+        { err: error },
+        "creating position_fixes partitions ahead failed; trying again in an hour",
+      );
+    }
     const days = config.retentionDays ?? 0;
     if (days <= 0) return;
     try {
@@ -706,7 +776,7 @@ function startTimers(options: {
     observing = options.observe();
   }, 5_000);
   observing = options.observe();
-  let retaining = options.retention();
+  let retaining: Promise<void> = Promise.resolve();
   const retentionTimer = setInterval(() => {
     retaining = options.retention();
   }, 3_600_000);

@@ -58,20 +58,26 @@ export interface ProcessorProcess {
 export function startProcessorProcess(
   env: Record<string, string>,
   output: (chunk: Buffer) => void = () => {},
+  /** Extra flags for node, e.g. --cpu-prof. */
+  nodeArgs: string[] = [],
 ): ProcessorProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/processor/src/main.ts"], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      KAFKA_BROKERS: brokers.join(","),
-      LOG_LEVEL: "warn",
-      // A killed processor's partitions move within seconds (the broker's minimum is 6 s).
-      KAFKA_SESSION_TIMEOUT_MS: "6000",
-      PROCESSOR_METRICS_PORT: "0",
-      ...env,
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, "--import", "tsx", "apps/processor/src/main.ts"],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        KAFKA_BROKERS: brokers.join(","),
+        LOG_LEVEL: "warn",
+        // A killed processor's partitions move within seconds (the broker's minimum is 6 s).
+        KAFKA_SESSION_TIMEOUT_MS: "6000",
+        PROCESSOR_METRICS_PORT: "0",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   child.stdout.on("data", output);
   child.stderr.on("data", output);
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

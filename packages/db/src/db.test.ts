@@ -2,9 +2,9 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, describe, expect, it, test } from "vitest";
 import { describeDatabaseContract } from "../test/database-contract";
-import { openDatabase } from "./index";
+import { openDatabase, sqlArray, sqlTextArray } from "./index";
 import { applyMigrations, pgliteMigrationFactory } from "./migrations";
 import { LOCKFILE_CONTENT, LOCKFILE_NAME, pendingSchemaSql } from "./schema-engine";
 
@@ -114,3 +114,27 @@ test("a failing migration is rolled back whole, recorded as failed, and blocks l
     await rm(dir, { recursive: true, force: true });
   }
 }, 120_000);
+
+describe("array literals for bulk statements", () => {
+  it("round-trip through PostgreSQL exactly, strings with quotes, backslashes, commas and braces too", async () => {
+    const db = await openDatabase({ url: "pglite://memory" });
+    try {
+      const numbers = [0, -1.5, 1e21, 5e-324, Number.MAX_SAFE_INTEGER, 52.373096, null];
+      const strings = ["T-1", 'a"b', "c\\d", "e,f", "{g}", "", "NULL", null, "ünï 🚚"];
+      const [row] = await db.sql.query<{
+        n: (number | null)[];
+        s: (string | null)[];
+        b: boolean[];
+      }>("SELECT $1::float8[] AS n, $2::text[] AS s, $3::bool[] AS b", [
+        sqlArray(numbers),
+        sqlTextArray(strings),
+        sqlArray([true, false]),
+      ]);
+      expect(row?.n).toEqual(numbers);
+      expect(row?.s).toEqual(strings);
+      expect(row?.b).toEqual([true, false]);
+    } finally {
+      await db.close();
+    }
+  });
+});

@@ -20,4 +20,4 @@ export {
 } from "./generated/prisma/client";
 export type { MigrateResult } from "./migrate";
 export { DEFAULT_PGLITE_DIR, MIGRATIONS_DIR, SCHEMA_PATH } from "./paths";
-export type { Sql, SqlTx } from "./sql";
+export { type Sql, type SqlTx, sqlArray, sqlTextArray } from "./sql";

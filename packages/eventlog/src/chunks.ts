@@ -1,15 +1,13 @@
 /**
- * Splitting a send into requests the broker accepts. Kafka refuses a partition's record batch
- * larger than its `message.max.bytes` (1 MiB by default), and kafkajs groups a send's records per
- * partition by copying an array per record, which is quadratic in records per partition (a send
- * of 40,000 records to one partition took 12 s). Every send is therefore cut into requests of at
- * most MAX_BATCH_RECORDS records and MAX_BATCH_BYTES bytes per partition, in order.
+ * Splitting sends into requests the broker accepts: Kafka refuses a partition's record batch
+ * larger than its `message.max.bytes` (1 MiB by default), so every request carries at most
+ * MAX_BATCH_BYTES bytes and MAX_BATCH_RECORDS records per topic-partition, in order.
  */
 
-/** Per partition and request; well under the broker's default 1 MiB record-batch limit. */
-export const MAX_BATCH_BYTES = 512 * 1024;
-/** Per partition and request; keeps kafkajs's per-partition grouping cheap. */
-export const MAX_BATCH_RECORDS = 1_000;
+/** Per partition and request: under the broker's default 1 MiB record-batch limit. */
+export const MAX_BATCH_BYTES = 900 * 1024;
+/** Per partition and request (kafkajs's grouping is linear: kafka/linear-grouping.ts). */
+export const MAX_BATCH_RECORDS = 10_000;
 /**
  * Largest record a producer sends: the broker's default limit minus room for the batch header.
  * A larger record cannot be written with the default broker settings whatever we do.
@@ -48,32 +46,30 @@ export class RecordTooLargeError extends Error {
 }
 
 /**
- * Cuts records (already assigned to partitions, in send order) into consecutive requests so that
- * no partition gets more than `maxRecords` records or `maxBytes` bytes in one request. Returns
- * the end index of each request. Throws RecordTooLargeError for a record over MAX_RECORD_BYTES.
+ * Cuts records (each already assigned to a topic-partition `slot`, in send order) into
+ * consecutive requests so that no slot gets more than `maxRecords` records or `maxBytes` bytes in
+ * one request. Returns the end index of each request. Records must be under MAX_RECORD_BYTES.
  */
 export function requestBoundaries(
-  topic: string,
-  records: readonly { partition: number; bytes: number }[],
+  records: readonly { slot: string; bytes: number }[],
   limits: { maxRecords: number; maxBytes: number } = {
     maxRecords: MAX_BATCH_RECORDS,
     maxBytes: MAX_BATCH_BYTES,
   },
 ): number[] {
   const ends: number[] = [];
-  const count = new Map<number, number>();
-  const bytes = new Map<number, number>();
+  const count = new Map<string, number>();
+  const bytes = new Map<string, number>();
   records.forEach((record, i) => {
-    if (record.bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(topic, record.bytes);
-    const n = count.get(record.partition) ?? 0;
-    const b = bytes.get(record.partition) ?? 0;
+    const n = count.get(record.slot) ?? 0;
+    const b = bytes.get(record.slot) ?? 0;
     if (n > 0 && (n + 1 > limits.maxRecords || b + record.bytes > limits.maxBytes)) {
       ends.push(i);
       count.clear();
       bytes.clear();
     }
-    count.set(record.partition, (count.get(record.partition) ?? 0) + 1);
-    bytes.set(record.partition, (bytes.get(record.partition) ?? 0) + record.bytes);
+    count.set(record.slot, (count.get(record.slot) ?? 0) + 1);
+    bytes.set(record.slot, (bytes.get(record.slot) ?? 0) + record.bytes);
   });
   if (records.length > 0) ends.push(records.length);
   return ends;

@@ -1,3 +1,5 @@
+// First: replaces kafkajs's quadratic producer grouping before kafkajs loads (see the module).
+import "./kafka/linear-grouping";
 import { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 import { InMemoryEventLog } from "./memory";
 import type { EventLog } from "./types";

@@ -1,3 +1,4 @@
+import "./kafka/linear-grouping";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { TopicSpec } from "@fleetstream/contracts";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
@@ -330,7 +331,7 @@ export class InMemoryEventLog implements EventLog {
       if (position >= length) continue;
       const records = this.read(topicName, partition, position, options.maxBatchSize);
       return {
-        batch: { topic: topicName, partition, records },
+        batch: { topic: topicName, partition, records, highWatermark: length },
         key,
         nextOffset: position + records.length,
       };

@@ -30,6 +30,8 @@ export interface RecordBatch {
   partition: number;
   /** In offset order, all from one partition. */
   records: ConsumedRecord[];
+  /** The partition's end offset when the batch was fetched (lag = highWatermark - next offset). */
+  highWatermark?: number;
 }
 
 export interface SentRecord {

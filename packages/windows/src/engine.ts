@@ -68,6 +68,8 @@ export interface PartitionWindows<F extends WindowFix = WindowFix> {
   restore(partition: PartitionWindowState, trucks: Iterable<[string, TruckWindowState]>): void;
   /** The whole state in one object (tests). */
   snapshot(): PartitionSnapshot;
+  /** The current (early) value of every open tumbling window, e.g. to re-emit after a restore. */
+  openTumblingWindows(): TruckWindowColumns;
 }
 
 export function createPartitionWindows<F extends WindowFix = WindowFix>(
@@ -343,6 +345,26 @@ class Windows<F extends WindowFix> implements PartitionWindows<F> {
         );
       }
     }
+  }
+
+  openTumblingWindows(): TruckWindowColumns {
+    const out = new TruckWindowColumns();
+    const { paneMs, tumblingMs } = this.plan;
+    const tumblingPanes = tumblingMs / paneMs;
+    const firstOpen = this.finalThrough === NEG ? NEG : this.finalThrough / paneMs;
+    const starts = this.scratchStarts;
+    for (const truck of this.trucks.values()) {
+      starts.length = 0;
+      for (const pane of truck.panes.list()) {
+        const start = Math.floor(pane.index / tumblingPanes) * tumblingPanes;
+        if (start + tumblingPanes > firstOpen && !starts.includes(start)) starts.push(start);
+      }
+      for (const start of starts) {
+        this.assembler.gather(truck.panes, start, start + tumblingPanes);
+        this.assembler.emit(out, truck.id, "tumbling", start, start + tumblingPanes, false);
+      }
+    }
+    return out;
   }
 
   takeStateChanges(): {

@@ -1,5 +1,5 @@
 import type { GeofenceAlert } from "@fleetstream/contracts";
-import type { SqlTx } from "@fleetstream/db";
+import { type SqlTx, sqlArray, sqlTextArray } from "@fleetstream/db";
 
 /** Inserts alerts in one statement; an id already stored is skipped. */
 export async function saveAlerts(tx: SqlTx, alerts: readonly GeofenceAlert[]): Promise<void> {
@@ -14,17 +14,17 @@ export async function saveAlerts(tx: SqlTx, alerts: readonly GeofenceAlert[]): P
        AS u(id, kind, truck, fence, version, t, s, seq, lat, lon, speed)
      ON CONFLICT (id) DO NOTHING`,
     [
-      alerts.map((a) => a.id),
-      alerts.map((a) => a.kind),
-      alerts.map((a) => a.truckId),
-      alerts.map((a) => a.geofenceId),
-      alerts.map((a) => a.geofenceVersion),
-      alerts.map((a) => a.eventTime),
-      alerts.map((a) => a.since),
-      alerts.map((a) => a.seq),
-      alerts.map((a) => a.lat),
-      alerts.map((a) => a.lon),
-      alerts.map((a) => a.speedKmh),
+      sqlTextArray(alerts.map((a) => a.id)),
+      sqlTextArray(alerts.map((a) => a.kind)),
+      sqlTextArray(alerts.map((a) => a.truckId)),
+      sqlTextArray(alerts.map((a) => a.geofenceId)),
+      sqlArray(alerts.map((a) => a.geofenceVersion)),
+      sqlArray(alerts.map((a) => a.eventTime)),
+      sqlArray(alerts.map((a) => a.since)),
+      sqlArray(alerts.map((a) => a.seq)),
+      sqlArray(alerts.map((a) => a.lat)),
+      sqlArray(alerts.map((a) => a.lon)),
+      sqlArray(alerts.map((a) => a.speedKmh)),
     ],
   );
 }

@@ -1,4 +1,4 @@
-import type { Sql, SqlTx } from "@fleetstream/db";
+import { type Sql, type SqlTx, sqlTextArray } from "@fleetstream/db";
 
 /**
  * A checkpoint that must not be written as captured: its transaction is rolled back, and the
@@ -83,12 +83,12 @@ export function checkpointStore(groupId: string, topic: string) {
           `INSERT INTO processor_state (group_id, partition, key, state)
            SELECT $1, $2, k, s FROM unnest($3::text[], $4::text[]) AS u(k, s)
            ON CONFLICT (group_id, partition, key) DO UPDATE SET state = excluded.state`,
-          [groupId, partition, keys, states],
+          [groupId, partition, sqlTextArray(keys), sqlTextArray(states)],
         );
       if (gone.length > 0)
         await tx.query(
           "DELETE FROM processor_state WHERE group_id = $1 AND partition = $2 AND key = ANY($3::text[])",
-          [groupId, partition, gone],
+          [groupId, partition, sqlTextArray(gone)],
         );
     },
 

@@ -29,6 +29,14 @@ export interface OperatorCheckpoint {
   state: Map<string, unknown>;
 }
 
+/** What the processor knows when it takes a checkpoint of a partition. */
+export interface CheckpointContext {
+  /** Processing time (ms). */
+  now: number;
+  /** Records of the partition not yet processed when its last batch was fetched (0: caught up). */
+  lag: number;
+}
+
 /** Periodic output of an operator (see StreamOperator.tick). */
 export interface TickOutput {
   records: OutputRecord[];
@@ -57,7 +65,7 @@ export interface StreamOperator {
   /** Applies one batch of one partition, in offset order; returns records to publish now. */
   process(partition: number, fixes: readonly AcceptedFix[]): OutputRecord[];
   /** Hands over the outputs and state changes since the previous checkpoint (and forgets them). */
-  checkpoint(partition: number): OperatorCheckpoint;
+  checkpoint(partition: number, context: CheckpointContext): OperatorCheckpoint;
   /** The current state of one key (the state row of a key holds every operator's part). */
   stateOf(partition: number, key: string): unknown;
   /** Entries of in-memory state for metrics, e.g. { trucks: 1234 }. */

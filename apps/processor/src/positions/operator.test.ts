@@ -26,7 +26,7 @@ describe("positions operator (embedded PGlite)", () => {
   afterAll(() => db.close());
 
   async function checkpoint(operator: ReturnType<typeof createPositionsOperator>) {
-    const c = operator.checkpoint(0);
+    const c = operator.checkpoint(0, { now: 0, lag: 0 });
     await c.prepare?.(db.sql);
     await db.sql.transaction((tx) => c.persist(tx));
   }

@@ -1,5 +1,12 @@
 import { type GpsFix, TOPICS, type TruckPosition } from "@fleetstream/contracts";
-import { dayOf, ensureFixPartitions, type Sql, type SqlTx } from "@fleetstream/db";
+import {
+  dayOf,
+  ensureFixPartitions,
+  type Sql,
+  type SqlTx,
+  sqlArray,
+  sqlTextArray,
+} from "@fleetstream/db";
 import type {
   AcceptedFix,
   OperatorCheckpoint,
@@ -145,14 +152,14 @@ async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly GpsFix[]
          AS u(id, t, seq, lat, lon, speed, heading, accuracy)
        ON CONFLICT DO NOTHING`,
       [
-        fixes.truckId,
-        fixes.eventTime,
-        fixes.seq,
-        fixes.lat,
-        fixes.lon,
-        fixes.speed,
-        fixes.heading,
-        fixes.accuracy,
+        sqlTextArray(fixes.truckId),
+        sqlArray(fixes.eventTime),
+        sqlArray(fixes.seq),
+        sqlArray(fixes.lat),
+        sqlArray(fixes.lon),
+        sqlArray(fixes.speed),
+        sqlArray(fixes.heading),
+        sqlArray(fixes.accuracy),
       ],
     );
   if (latest.length > 0)
@@ -170,13 +177,13 @@ async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly GpsFix[]
          seq = excluded.seq, updated_at = excluded.updated_at
        WHERE trucks.seq < excluded.seq`,
       [
-        latest.map((f) => f.truckId),
-        latest.map((f) => f.lat),
-        latest.map((f) => f.lon),
-        latest.map((f) => f.speedKmh),
-        latest.map((f) => f.headingDeg),
-        latest.map((f) => f.eventTime),
-        latest.map((f) => f.seq),
+        sqlTextArray(latest.map((f) => f.truckId)),
+        sqlArray(latest.map((f) => f.lat)),
+        sqlArray(latest.map((f) => f.lon)),
+        sqlArray(latest.map((f) => f.speedKmh)),
+        sqlArray(latest.map((f) => f.headingDeg)),
+        sqlArray(latest.map((f) => f.eventTime)),
+        sqlArray(latest.map((f) => f.seq)),
       ],
     );
 }

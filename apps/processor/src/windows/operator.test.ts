@@ -75,7 +75,7 @@ describe("speed windows operator on PGlite", () => {
 
   /** The processor's checkpoint for one partition (one operator). */
   async function checkpoint(op: StreamOperator, partition: number, from: number, to: number) {
-    const c = op.checkpoint(partition);
+    const c = op.checkpoint(partition, { now: Date.now(), lag: 0 });
     const rows = new Map<string, string | undefined>();
     for (const [key, value] of c.state)
       rows.set(key, value === undefined ? undefined : JSON.stringify({ [op.name]: value }));
@@ -212,5 +212,71 @@ describe("speed windows operator on PGlite", () => {
     );
     expect(published.every((r) => r.final)).toBe(true);
     expect(await tick(idle)).toEqual([]);
+  });
+});
+
+describe("early (not final) tumbling windows while a partition works through a backlog", () => {
+  const plan = planWindows();
+  const T = Date.UTC(2035, 5, 1, 12);
+  const at = (seq: number, seconds: number, truckId = "E1"): AcceptedFix => ({
+    fix: {
+      truckId,
+      seq,
+      lat: 10,
+      lon: -30,
+      speedKmh: 50,
+      headingDeg: 0,
+      eventTime: T + seconds * 1000,
+    } as GpsFix,
+    partition: 0,
+    offset: seq,
+  });
+  const operator = () =>
+    createSpeedWindowsOperator({
+      eventLog: new InMemoryEventLog(),
+      logger: createLogger("test", "silent"),
+      groupId: "g-early",
+      lookup: BAND_ZONES,
+      env: { WINDOW_EARLY_FIRE_MS: 10_000 },
+    });
+  const early = (records: { topic: string; value: string }[]) =>
+    records
+      .filter((r) => r.topic === TOPICS.truckSpeedWindows.name)
+      .map((r) => JSON.parse(r.value) as { final: boolean; fixCount: number; kind: string });
+
+  it("writes each window's value at most every WINDOW_EARLY_FIRE_MS while behind, all once caught up", () => {
+    const op = operator();
+    op.restore(0, new Map());
+    op.process(0, [at(1, 1)]);
+    expect(early(op.checkpoint(0, { now: 0, lag: 100 }).records)).toMatchObject([{ fixCount: 1 }]);
+    op.process(0, [at(2, 21)]);
+    // 5 s later, still behind: the window's new value waits.
+    expect(early(op.checkpoint(0, { now: 5_000, lag: 100 }).records)).toEqual([]);
+    op.process(0, [at(3, 41)]);
+    // 10 s after its last write it goes out, with everything so far.
+    expect(early(op.checkpoint(0, { now: 10_000, lag: 100 }).records)).toMatchObject([
+      { fixCount: 3, final: false },
+    ]);
+    op.process(0, [at(4, 45)]);
+    // Caught up: written at once.
+    expect(early(op.checkpoint(0, { now: 11_000, lag: 0 }).records)).toMatchObject([
+      { fixCount: 4 },
+    ]);
+    // The final value is never held back.
+    op.process(0, [at(5, 200)]);
+    const out = early(op.checkpoint(0, { now: 12_000, lag: 100 }).records);
+    expect(out.filter((w) => w.final && w.kind === "tumbling")).toMatchObject([{ fixCount: 4 }]);
+  });
+
+  it("owes every open window again after a restore (held-back values died with the old instance)", () => {
+    const first = operator();
+    first.restore(0, new Map());
+    first.process(0, [at(1, 1), at(1, 1, "E2")]);
+    const c = first.checkpoint(0, { now: 0, lag: 100 });
+    const stored = new Map([...c.state].map(([k, v]) => [k, JSON.parse(JSON.stringify(v))]));
+    const second = operator();
+    second.restore(0, stored);
+    const again = early(second.checkpoint(0, { now: 1_000, lag: 100 }).records);
+    expect(again.map((w) => w.fixCount)).toEqual([1, 1]);
   });
 });

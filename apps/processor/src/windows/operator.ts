@@ -36,6 +36,7 @@ import {
 import { type PartitionProgressRow, saveWindowOutputs } from "./outputs";
 
 const SETTINGS = OperatorSettings.pick({
+  WINDOW_EARLY_FIRE_MS: true,
   WINDOW_TUMBLING_MS: true,
   WINDOW_HOP_SIZE_MS: true,
   WINDOW_HOP_ADVANCE_MS: true,
@@ -53,6 +54,7 @@ export function speedWindowSettings(env: Partial<OperatorSettings> = {}): {
   plan: WindowPlan;
   idleTimeoutMs: number;
   tickMs: number;
+  earlyFireMs: number;
 } {
   const s = { ...SETTINGS.parse({}), ...definedOnly(env) };
   const plan = planWindows({
@@ -64,7 +66,12 @@ export function speedWindowSettings(env: Partial<OperatorSettings> = {}): {
     allowedLatenessMs: s.WINDOW_ALLOWED_LATENESS_MS,
     speedingThresholdKmh: s.SPEEDING_THRESHOLD_KMH,
   });
-  return { plan, idleTimeoutMs: s.WINDOW_IDLE_TIMEOUT_MS, tickMs: s.WINDOW_TICK_MS };
+  return {
+    plan,
+    idleTimeoutMs: s.WINDOW_IDLE_TIMEOUT_MS,
+    tickMs: s.WINDOW_TICK_MS,
+    earlyFireMs: s.WINDOW_EARLY_FIRE_MS,
+  };
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
@@ -112,10 +119,15 @@ const EMPTY_PARTITION: PartitionWindowState = {
   partials: [],
 };
 
-/** One partition: its engine and its outputs since the last checkpoint (windows by key). */
+/**
+ * One partition: its engine and its outputs not written yet: final windows, the latest early
+ * value of each open tumbling window (with when it was last written), partials, late fixes.
+ */
 interface PartitionState {
   engine: PartitionWindows<GpsFix>;
-  windows: Map<string, TruckWindowResult>;
+  finals: TruckWindowResult[];
+  early: Map<string, TruckWindowResult>;
+  earlyWrittenAt: Map<string, number>;
   partials: Map<string, PartialChange>;
   late: LateFix<GpsFix>[];
   progress: PartitionProgressRow | undefined;
@@ -137,7 +149,7 @@ const partialKey = (p: PartialChange) => `${p.scopeType}|${p.scopeId}|${p.start}
  */
 export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperator {
   const { eventLog, logger, groupId, lookup } = deps;
-  const { plan, idleTimeoutMs, tickMs } = speedWindowSettings(deps.env);
+  const { plan, idleTimeoutMs, tickMs, earlyFireMs } = speedWindowSettings(deps.env);
   const partitions = new Map<number, PartitionState>();
   let processorWatermark = Number.NEGATIVE_INFINITY;
   let lastIdle = "";
@@ -145,7 +157,15 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
   const fresh = (): PartitionState => {
     const engine = createPartitionWindows<GpsFix>(plan, lookup);
     engine.processorWatermark = processorWatermark;
-    return { engine, windows: new Map(), partials: new Map(), late: [], progress: undefined };
+    return {
+      engine,
+      finals: [],
+      early: new Map(),
+      earlyWrittenAt: new Map(),
+      partials: new Map(),
+      late: [],
+      progress: undefined,
+    };
   };
 
   const stateOf = (partition: number): PartitionState => {
@@ -169,6 +189,12 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       for (const [key, value] of stored)
         if (key !== "") trucks.push([key, value as TruckWindowState]);
       state.engine.restore(own ? decodePartition(own) : EMPTY_PARTITION, trucks);
+      // Early values held back before the restart are lost with it: owe every open one again.
+      const open = state.engine.openTumblingWindows();
+      for (let i = 0; i < open.length; i++) {
+        const w = open.at(i);
+        state.early.set(windowKey(w), w);
+      }
       partitions.set(partition, state);
     },
 
@@ -195,7 +221,12 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       const windows = result.windows;
       for (let i = 0; i < windows.length; i++) {
         const w = windows.at(i);
-        state.windows.set(windowKey(w), w);
+        const key = windowKey(w);
+        if (w.final) {
+          state.finals.push(w);
+          state.early.delete(key);
+          state.earlyWrittenAt.delete(key);
+        } else state.early.set(key, w);
       }
       for (const partial of result.partials) {
         const key = partialKey(partial);
@@ -218,13 +249,22 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       return [];
     },
 
-    checkpoint(partition): OperatorCheckpoint {
+    checkpoint(partition, { now, lag }): OperatorCheckpoint {
       const state = stateOf(partition);
-      const windows = [...state.windows.values()];
+      // Early values: all of them while the partition is caught up; while it works through a
+      // backlog, each window at most every earlyFireMs (its final value always comes).
+      const windows = state.finals;
+      for (const [key, w] of state.early) {
+        const writtenAt = state.earlyWrittenAt.get(key);
+        if (lag > 0 && writtenAt !== undefined && now - writtenAt < earlyFireMs) continue;
+        windows.push(w);
+        state.early.delete(key);
+        state.earlyWrittenAt.set(key, now);
+      }
       const partials = [...state.partials.values()];
       const late = state.late;
       const progress = state.progress;
-      state.windows = new Map();
+      state.finals = [];
       state.partials = new Map();
       state.late = [];
       state.progress = undefined;

@@ -1,4 +1,4 @@
-import type { SqlTx } from "@fleetstream/db";
+import { type SqlTx, sqlArray, sqlTextArray } from "@fleetstream/db";
 import type { LateFix, PartialChange, TruckWindowResult, WindowFix } from "@fleetstream/windows";
 import { ReplayNeededError } from "../pipeline/checkpoints";
 
@@ -64,17 +64,17 @@ export async function saveWindowOutputs<F extends WindowFix>(
          distance_m = excluded.distance_m, updated_at = excluded.updated_at
        WHERE NOT truck_speed_windows.final`,
       [
-        w.map((x) => x.truckId),
-        w.map((x) => x.start),
-        w.map((x) => x.end - x.start),
-        w.map((x) => x.end),
-        w.map((x) => x.kind),
-        w.map((x) => x.final),
-        w.map((x) => x.fixCount),
-        w.map((x) => x.avgSpeedKmh),
-        w.map((x) => x.maxSpeedKmh),
-        w.map((x) => x.speedingCount),
-        w.map((x) => x.distanceM),
+        sqlTextArray(w.map((x) => x.truckId)),
+        sqlArray(w.map((x) => x.start)),
+        sqlArray(w.map((x) => x.end - x.start)),
+        sqlArray(w.map((x) => x.end)),
+        sqlTextArray(w.map((x) => x.kind)),
+        sqlArray(w.map((x) => x.final)),
+        sqlArray(w.map((x) => x.fixCount)),
+        sqlArray(w.map((x) => x.avgSpeedKmh)),
+        sqlArray(w.map((x) => x.maxSpeedKmh)),
+        sqlArray(w.map((x) => x.speedingCount)),
+        sqlArray(w.map((x) => x.distanceM)),
       ],
     );
 
@@ -98,17 +98,17 @@ export async function saveWindowOutputs<F extends WindowFix>(
       [
         groupId,
         partition,
-        p.map((x) => x.scopeType),
-        p.map((x) => x.scopeId),
-        p.map((x) => x.start),
-        p.map((x) => x.end - x.start),
-        p.map((x) => x.end),
-        p.map((x) => x.final),
-        p.map((x) => x.activeTrucks),
-        p.map((x) => x.speedingTrucks),
-        p.map((x) => x.fixCount),
-        p.map((x) => x.speedSumKmh),
-        p.map((x) => x.changed),
+        sqlTextArray(p.map((x) => x.scopeType)),
+        sqlTextArray(p.map((x) => x.scopeId)),
+        sqlArray(p.map((x) => x.start)),
+        sqlArray(p.map((x) => x.end - x.start)),
+        sqlArray(p.map((x) => x.end)),
+        sqlArray(p.map((x) => x.final)),
+        sqlArray(p.map((x) => x.activeTrucks)),
+        sqlArray(p.map((x) => x.speedingTrucks)),
+        sqlArray(p.map((x) => x.fixCount)),
+        sqlArray(p.map((x) => x.speedSumKmh)),
+        sqlArray(p.map((x) => x.changed)),
       ],
     );
     // A fix may only add to a fleet/geofence window the combiner has not finalized. That can
@@ -124,10 +124,10 @@ export async function saveWindowOutputs<F extends WindowFix>(
            AND w.window_start = ${ts("u.start_ms")} AND w.size_ms = u.size_ms
          WHERE w.final`,
         [
-          changed.map((x) => x.scopeType),
-          changed.map((x) => x.scopeId),
-          changed.map((x) => x.start),
-          changed.map((x) => x.end - x.start),
+          sqlTextArray(changed.map((x) => x.scopeType)),
+          sqlTextArray(changed.map((x) => x.scopeId)),
+          sqlArray(changed.map((x) => x.start)),
+          sqlArray(changed.map((x) => x.end - x.start)),
         ],
       );
       if ((row?.n ?? 0) > 0)
@@ -149,13 +149,13 @@ export async function saveWindowOutputs<F extends WindowFix>(
        ON CONFLICT (truck_id, seq) DO NOTHING`,
       [
         partition,
-        late.map((x) => x.fix.truckId),
-        late.map((x) => x.fix.seq),
-        late.map((x) => x.fix.eventTime),
-        late.map((x) => x.offset),
-        late.map((x) => x.reason),
-        late.map((x) => x.windowEnd),
-        late.map((x) => x.watermark),
+        sqlTextArray(late.map((x) => x.fix.truckId)),
+        sqlArray(late.map((x) => x.fix.seq)),
+        sqlArray(late.map((x) => x.fix.eventTime)),
+        sqlArray(late.map((x) => x.offset)),
+        sqlTextArray(late.map((x) => x.reason)),
+        sqlArray(late.map((x) => x.windowEnd)),
+        sqlArray(late.map((x) => x.watermark)),
       ],
     );
 

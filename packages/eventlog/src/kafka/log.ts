@@ -1,3 +1,4 @@
+import "./linear-grouping";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { TopicSpec } from "@fleetstream/contracts";

@@ -1,5 +1,5 @@
-import { type Producer as KafkaProducer, Partitioners } from "kafkajs";
-import { recordBytes, requestBoundaries } from "../chunks";
+import { type Producer as KafkaProducer, type Message, Partitioners } from "kafkajs";
+import { MAX_RECORD_BYTES, RecordTooLargeError, recordBytes, requestBoundaries } from "../chunks";
 import type { OutgoingRecord, Producer, SentRecord } from "../types";
 import type { KafkaEventLog } from "./log";
 
@@ -12,15 +12,38 @@ export const PRODUCER_CONFIG = {
   retry: { retries: 30 },
 } as const;
 
+/** A send() waiting to be written, and what its caller waits for. */
+interface PendingSend {
+  topic: string;
+  records: OutgoingRecord[];
+  resolve(sent: SentRecord[]): void;
+  reject(error: unknown): void;
+}
+
+/** One record of a request: where it goes and which send it belongs to. */
+interface Slot {
+  send: number;
+  index: number;
+  topic: string;
+  partition: number;
+  message: Message & { partition: number };
+  bytes: number;
+}
+
+/**
+ * The event log's producer on kafkajs: idempotent, acks from all in-sync replicas, partitions
+ * chosen up front with kafkajs's own (Java-compatible) partitioner so each record's offset is
+ * known. One request is in flight at a time: kafkajs's idempotent producer assigns sequence
+ * numbers per request and silently loses records when requests to one partition overlap
+ * (kafkajs #1005). Sends made while a request is in flight are gathered into the next one, whatever
+ * their topics, as the Java producer batches while it lingers: one round trip carries many callers'
+ * records, cut to the broker's limits (chunks.ts). Order per partition is call order.
+ */
 export class KafkaLogProducer implements Producer {
-  /** Chooses partitions up front (same function kafkajs would use) so each record's offset is known. */
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private connection: Promise<void> | undefined;
-  /**
-   * Sends run one after another: kafkajs's idempotent producer assigns sequence numbers per
-   * request and silently loses records when requests to one partition overlap (kafkajs #1005).
-   */
-  private queue: Promise<unknown> = Promise.resolve();
+  private waiting: PendingSend[] = [];
+  private inFlight: Promise<void> | undefined;
   private closed = false;
 
   constructor(
@@ -30,15 +53,17 @@ export class KafkaLogProducer implements Producer {
 
   send(topic: string, records: OutgoingRecord[]): Promise<SentRecord[]> {
     if (this.closed) return Promise.reject(new Error("Producer is closed"));
-    const run = this.queue.then(() => this.sendNow(topic, records));
-    this.queue = run.catch(() => {});
-    return run;
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ topic, records, resolve, reject });
+      this.pump();
+    });
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue;
+    while (this.inFlight) await this.inFlight;
     this.log.forgetProducer(this);
     if (this.connection) {
       await this.connection.catch(() => {});
@@ -46,44 +71,117 @@ export class KafkaLogProducer implements Producer {
     }
   }
 
-  private async sendNow(topic: string, records: OutgoingRecord[]): Promise<SentRecord[]> {
-    if (records.length === 0) return [];
-    const partitionMetadata = await this.log.partitions(topic);
-    await this.connected();
-    const now = String(Date.now());
-    const messages = records.map((record) => {
-      const message = {
-        key: record.key,
-        value: record.value,
-        headers: record.headers,
-        timestamp: record.timestamp === undefined ? now : String(record.timestamp),
-      };
-      return { ...message, partition: this.partitioner({ topic, partitionMetadata, message }) };
+  private pump(): void {
+    if (this.inFlight || this.waiting.length === 0) return;
+    const sends = this.waiting;
+    this.waiting = [];
+    this.inFlight = this.write(sends).finally(() => {
+      this.inFlight = undefined;
+      this.pump();
     });
-    const ends = requestBoundaries(
-      topic,
-      messages.map((m, i) => ({ partition: m.partition, bytes: recordBytes(records[i] ?? m) })),
-    );
-    const sent: SentRecord[] = [];
-    let from = 0;
-    for (const end of ends) {
-      const chunk = messages.slice(from, end);
-      from = end;
-      const metadata = await this.producer.send({ topic, acks: -1, messages: chunk });
-      // kafkajs groups a request by partition keeping the records' order: offsets count up from
-      // each partition's baseOffset.
-      const next = new Map<number, number>();
-      for (const entry of metadata)
-        next.set(entry.partition, Number(entry.baseOffset ?? Number.NaN));
-      for (const message of chunk) {
-        const offset = next.get(message.partition);
-        if (offset === undefined || Number.isNaN(offset))
-          throw new Error(`Kafka did not acknowledge partition ${message.partition} of "${topic}"`);
-        next.set(message.partition, offset + 1);
-        sent.push({ topic, partition: message.partition, offset });
+  }
+
+  /** Writes the gathered sends in as few requests as the limits allow; settles each send. */
+  private async write(sends: PendingSend[]): Promise<void> {
+    const results: SentRecord[][] = sends.map(() => []);
+    const failed = new Map<number, unknown>();
+    const slots: Slot[] = [];
+    const metadata = new Map<string, Awaited<ReturnType<KafkaEventLog["partitions"]>>>();
+    for (const [i, send] of sends.entries()) {
+      try {
+        let partitionMetadata = metadata.get(send.topic);
+        if (!partitionMetadata) {
+          partitionMetadata = await this.log.partitions(send.topic);
+          metadata.set(send.topic, partitionMetadata);
+        }
+        const now = String(Date.now());
+        const mine: Slot[] = [];
+        for (const [index, record] of send.records.entries()) {
+          const bytes = recordBytes(record);
+          if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(send.topic, bytes);
+          const message = {
+            key: record.key,
+            value: record.value,
+            headers: record.headers,
+            timestamp: record.timestamp === undefined ? now : String(record.timestamp),
+          };
+          const partition = this.partitioner({ topic: send.topic, partitionMetadata, message });
+          mine.push({
+            send: i,
+            index,
+            topic: send.topic,
+            partition,
+            message: { ...message, partition },
+            bytes,
+          });
+        }
+        for (const slot of mine) slots.push(slot);
+      } catch (error) {
+        failed.set(i, error);
       }
     }
-    return sent;
+    if (slots.length > 0) {
+      try {
+        await this.connected();
+        const ends = requestBoundaries(
+          slots.map((s) => ({ slot: `${s.topic}\u0000${s.partition}`, bytes: s.bytes })),
+        );
+        let from = 0;
+        for (const end of ends) {
+          await this.request(slots.slice(from, end), results);
+          from = end;
+        }
+      } catch (error) {
+        // What was not acknowledged may or may not be written: its senders retry (at least once).
+        for (const slot of slots)
+          if (results[slot.send]?.[slot.index] === undefined) failed.set(slot.send, error);
+      }
+    }
+    sends.forEach((send, i) => {
+      const error = failed.get(i);
+      if (error !== undefined) send.reject(error);
+      else send.resolve(results[i] as SentRecord[]);
+    });
+  }
+
+  /** One request: records grouped by topic, offsets from each partition's base offset. */
+  private async request(slots: Slot[], results: SentRecord[][]): Promise<void> {
+    const byTopic = new Map<string, Slot[]>();
+    for (const slot of slots) {
+      const list = byTopic.get(slot.topic);
+      if (list) list.push(slot);
+      else byTopic.set(slot.topic, [slot]);
+    }
+    const tReq = performance.now();
+    const metadata = await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((s) => s.message),
+      })),
+    });
+    if (process.env.EXP_DEBUG)
+      process.stderr.write(
+        `REQ ${slots.length} records ${[...byTopic.keys()].length} topics ${Math.round(performance.now() - tReq)} ms\n`,
+      );
+    const next = new Map<string, number>();
+    for (const entry of metadata)
+      next.set(
+        `${entry.topicName}\u0000${entry.partition}`,
+        Number(entry.baseOffset ?? Number.NaN),
+      );
+    for (const slot of slots) {
+      const key = `${slot.topic}\u0000${slot.partition}`;
+      const offset = next.get(key);
+      if (offset === undefined || Number.isNaN(offset))
+        throw new Error(`Kafka did not acknowledge partition ${slot.partition} of "${slot.topic}"`);
+      next.set(key, offset + 1);
+      (results[slot.send] as SentRecord[])[slot.index] = {
+        topic: slot.topic,
+        partition: slot.partition,
+        offset,
+      };
+    }
   }
 
   private connected(): Promise<void> {
