@@ -1,0 +1,261 @@
+import type { Prisma, PrismaClient } from "@fleetstream/db";
+import { nextRetryAt } from "@fleetstream/webhooks";
+
+/**
+ * The delivery queue: `webhook_deliveries` in PostgreSQL (or PGlite), claimed with
+ * `FOR UPDATE SKIP LOCKED` so any number of dispatchers share it without sending one delivery
+ * twice at once. A claim is a lease (`locked_until`): a dispatcher that dies mid-send leaves
+ * its rows to be claimed again when the lease runs out, so a delivery is sent at least once.
+ */
+
+export interface ClaimedDelivery {
+  id: string;
+  endpointId: string;
+  eventType: string;
+  payload: string;
+  retryStep: number;
+  createdAt: Date;
+}
+
+/** How many due deliveries to claim per endpoint (fairness and per-endpoint limits). */
+export interface ClaimRequest {
+  endpointId: string;
+  limit: number;
+}
+
+/**
+ * Claims up to `limit` due deliveries of each listed endpoint, oldest due first, skipping rows
+ * another dispatcher holds, and leases them until `now + leaseMs`.
+ */
+export async function claimDeliveries(
+  prisma: PrismaClient,
+  requests: readonly ClaimRequest[],
+  now: Date,
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
+  if (requests.length === 0) return [];
+  const ids = requests.map((r) => r.endpointId);
+  const limits = requests.map((r) => r.limit);
+  const leaseUntil = new Date(now.getTime() + leaseMs);
+  const rows = await prisma.$queryRaw<
+    {
+      id: string;
+      endpoint_id: string;
+      event_type: string;
+      payload: string;
+      retry_step: number;
+      created_at: Date;
+    }[]
+  >`
+    UPDATE webhook_deliveries d
+    SET locked_until = ${leaseUntil}
+    FROM (
+      SELECT c.id
+      FROM unnest(${ids}::text[], ${limits}::int[]) AS e(endpoint_id, lim)
+      CROSS JOIN LATERAL (
+        SELECT q.id FROM webhook_deliveries q
+        WHERE q.endpoint_id = e.endpoint_id
+          AND q.status = 'pending'
+          AND q.next_attempt_at <= ${now}
+          AND (q.locked_until IS NULL OR q.locked_until < ${now})
+        ORDER BY q.next_attempt_at
+        LIMIT e.lim
+        FOR UPDATE SKIP LOCKED
+      ) c
+    ) picked
+    WHERE d.id = picked.id
+    RETURNING d.id, d.endpoint_id, d.event_type, d.payload, d.retry_step, d.created_at`;
+  return rows.map((row) => ({
+    id: row.id,
+    endpointId: row.endpoint_id,
+    eventType: row.event_type,
+    payload: row.payload,
+    retryStep: row.retry_step,
+    createdAt: row.created_at,
+  }));
+}
+
+/** What one HTTP attempt came to. */
+export interface AttemptResult {
+  delivery: ClaimedDelivery;
+  attemptedAt: Date;
+  latencyMs: number;
+  statusCode: number | null;
+  /** 2xx */
+  succeeded: boolean;
+  /** 410 Gone: the receiver says the endpoint no longer exists. */
+  gone: boolean;
+  responseBody: string | null;
+  error: string | null;
+}
+
+export interface CompletionPolicy {
+  /** Delay before each retry, ms (WEBHOOK_RETRY_SCHEDULE). */
+  schedule: readonly number[];
+  /** WEBHOOK_DISABLE_AFTER, ms. */
+  disableAfterMs: number;
+  random: () => number;
+}
+
+/** What a completion changed beyond the deliveries themselves (for logs and the worker). */
+export interface CompletionSummary {
+  disabled: { id: string; reason: "gone" | "failing" }[];
+}
+
+interface DeliveryUpdate {
+  id: string;
+  status: "pending" | "succeeded" | "failed";
+  retryStep: number;
+  nextAt: Date | null;
+}
+
+/** The delivery's new state after an attempt: succeeded, failed for good, or a retry time. */
+export function afterAttempt(result: AttemptResult, policy: CompletionPolicy): DeliveryUpdate {
+  const { delivery } = result;
+  if (result.succeeded) {
+    return { id: delivery.id, status: "succeeded", retryStep: delivery.retryStep, nextAt: null };
+  }
+  const retryAt = result.gone
+    ? undefined
+    : nextRetryAt(result.attemptedAt.getTime(), delivery.retryStep, policy.schedule, policy.random);
+  return retryAt === undefined
+    ? { id: delivery.id, status: "failed", retryStep: delivery.retryStep, nextAt: null }
+    : {
+        id: delivery.id,
+        status: "pending",
+        retryStep: delivery.retryStep + 1,
+        nextAt: new Date(retryAt),
+      };
+}
+
+interface EndpointUpdate {
+  id: string;
+  successAt: Date | null;
+  failureAt: Date | null;
+  error: string | null;
+  /** A success came in this batch: failing_since becomes `failingSince` (null or later failures). */
+  reset: boolean;
+  failingSince: Date | null;
+}
+
+/** Per endpoint: last success, last failure, and the failing streak these attempts leave. */
+export function endpointUpdates(results: readonly AttemptResult[]): EndpointUpdate[] {
+  const byEndpoint = new Map<string, AttemptResult[]>();
+  for (const result of results) {
+    const list = byEndpoint.get(result.delivery.endpointId) ?? [];
+    list.push(result);
+    byEndpoint.set(result.delivery.endpointId, list);
+  }
+  return [...byEndpoint].map(([id, list]) => {
+    const sorted = [...list].sort((a, b) => a.attemptedAt.getTime() - b.attemptedAt.getTime());
+    const lastSuccess = sorted.findLast((r) => r.succeeded);
+    const lastFailure = sorted.findLast((r) => !r.succeeded);
+    const streak = sorted.filter(
+      (r) => !r.succeeded && (!lastSuccess || r.attemptedAt > lastSuccess.attemptedAt),
+    );
+    return {
+      id,
+      successAt: lastSuccess?.attemptedAt ?? null,
+      failureAt: lastFailure?.attemptedAt ?? null,
+      error: lastFailure ? describeFailure(lastFailure) : null,
+      reset: lastSuccess !== undefined,
+      failingSince: streak[0]?.attemptedAt ?? null,
+    };
+  });
+}
+
+export const describeFailure = (result: AttemptResult): string =>
+  result.error ?? `HTTP ${result.statusCode ?? "?"}`;
+
+/**
+ * Writes a batch of attempt results in one transaction: the attempt log, each delivery's new
+ * state (releasing its lease), each endpoint's health; then disables endpoints that answered
+ * 410 or have failed for longer than the policy allows, failing their pending deliveries.
+ */
+export async function completeDeliveries(
+  prisma: PrismaClient,
+  results: readonly AttemptResult[],
+  policy: CompletionPolicy,
+  now: Date,
+): Promise<CompletionSummary> {
+  if (results.length === 0) return { disabled: [] };
+  const updates = results.map((result) => afterAttempt(result, policy));
+  const endpoints = endpointUpdates(results);
+  const gone = [...new Set(results.filter((r) => r.gone).map((r) => r.delivery.endpointId))];
+  const failingCutoff = new Date(now.getTime() - policy.disableAfterMs);
+  return prisma.$transaction(
+    async (tx) => {
+      await tx.webhookAttempt.createMany({
+        data: results.map(
+          (result): Prisma.WebhookAttemptCreateManyInput => ({
+            deliveryId: result.delivery.id,
+            endpointId: result.delivery.endpointId,
+            attemptedAt: result.attemptedAt,
+            statusCode: result.statusCode,
+            latencyMs: Math.max(0, Math.round(result.latencyMs)),
+            succeeded: result.succeeded,
+            responseBody: result.responseBody,
+            error: result.error,
+          }),
+        ),
+      });
+      await tx.$executeRaw`
+        UPDATE webhook_deliveries d SET
+          status = v.status,
+          attempts = d.attempts + 1,
+          retry_step = v.retry_step,
+          next_attempt_at = COALESCE(v.next_at, d.next_attempt_at),
+          locked_until = NULL,
+          last_attempt_at = v.attempted_at,
+          last_status_code = v.status_code,
+          last_error = v.error,
+          finished_at = CASE WHEN v.status = 'pending' THEN NULL ELSE v.attempted_at END
+        FROM unnest(
+          ${updates.map((u) => u.id)}::text[],
+          ${updates.map((u) => u.status)}::text[],
+          ${updates.map((u) => u.retryStep)}::int[],
+          ${updates.map((u) => u.nextAt)}::timestamptz[],
+          ${results.map((r) => r.attemptedAt)}::timestamptz[],
+          ${results.map((r) => r.statusCode)}::int[],
+          ${results.map((r) => (r.succeeded ? null : describeFailure(r)))}::text[]
+        ) AS v(id, status, retry_step, next_at, attempted_at, status_code, error)
+        WHERE d.id = v.id`;
+      await tx.$executeRaw`
+        UPDATE webhook_endpoints e SET
+          last_success_at = COALESCE(v.success_at, e.last_success_at),
+          last_failure_at = COALESCE(v.failure_at, e.last_failure_at),
+          last_error = COALESCE(v.error, e.last_error),
+          failing_since = CASE WHEN v.reset THEN v.failing_since
+                               ELSE COALESCE(e.failing_since, v.failing_since) END
+        FROM unnest(
+          ${endpoints.map((e) => e.id)}::text[],
+          ${endpoints.map((e) => e.successAt)}::timestamptz[],
+          ${endpoints.map((e) => e.failureAt)}::timestamptz[],
+          ${endpoints.map((e) => e.error)}::text[],
+          ${endpoints.map((e) => e.reset)}::boolean[],
+          ${endpoints.map((e) => e.failingSince)}::timestamptz[]
+        ) AS v(id, success_at, failure_at, error, reset, failing_since)
+        WHERE e.id = v.id`;
+      const disabled = await tx.$queryRaw<{ id: string; reason: "gone" | "failing" }[]>`
+        UPDATE webhook_endpoints SET
+          enabled = false,
+          disabled_reason = CASE WHEN id = ANY(${gone}::text[]) THEN 'gone' ELSE 'failing' END,
+          disabled_at = ${now}
+        WHERE enabled
+          AND id = ANY(${endpoints.map((e) => e.id)}::text[])
+          AND (id = ANY(${gone}::text[])
+               OR (failing_since IS NOT NULL AND failing_since <= ${failingCutoff}))
+        RETURNING id, disabled_reason AS reason`;
+      if (disabled.length > 0) {
+        await tx.$executeRaw`
+          UPDATE webhook_deliveries SET
+            status = 'failed',
+            finished_at = ${now},
+            last_error = COALESCE(last_error || '; ', '') || 'endpoint disabled'
+          WHERE endpoint_id = ANY(${disabled.map((d) => d.id)}::text[]) AND status = 'pending'`;
+      }
+      return { disabled };
+    },
+    { timeout: 30_000 },
+  );
+}

@@ -1,0 +1,303 @@
+import type { PrismaClient } from "@fleetstream/db";
+import type { Logger } from "@fleetstream/service";
+import { endpointSettings } from "@fleetstream/webhooks";
+import {
+  type AttemptResult,
+  type ClaimedDelivery,
+  type ClaimRequest,
+  type CompletionPolicy,
+  claimDeliveries,
+  completeDeliveries,
+  describeFailure,
+} from "./queue";
+import type { EndpointTarget, Sender } from "./sender";
+import { TokenBucket } from "./token-bucket";
+
+export interface WorkerConfig {
+  /** WEBHOOK_CONCURRENCY: attempts in flight in this dispatcher. */
+  concurrency: number;
+  /** WEBHOOK_ENDPOINT_CONCURRENCY: attempts in flight per endpoint. */
+  endpointConcurrency: number;
+  /** WEBHOOK_POLL_MS: how often due retries and other dispatchers' rows are looked for. */
+  pollMs: number;
+  /** The claim lease: longer than an attempt can take, so a live dispatcher keeps its rows. */
+  leaseMs: number;
+  policy: CompletionPolicy;
+}
+
+export interface WorkerStats {
+  claimed: number;
+  succeeded: number;
+  failed: number;
+  inFlight: number;
+}
+
+interface EndpointState {
+  target: EndpointTarget;
+  inFlight: number;
+  bucket: TokenBucket | undefined;
+  /** The last claim filled this endpoint's share: more may be due right away. */
+  backlog: boolean;
+}
+
+/** Results are written in batches: after this many, or this long after the first. */
+const FLUSH_SIZE = 200;
+const FLUSH_DELAY_MS = 5;
+/** Endpoint settings (URL, secrets, limits) are re-read this often. */
+const ENDPOINTS_MAX_AGE_MS = 1_000;
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * Sends due deliveries. Each claim asks for at most each endpoint's free share
+ * (endpoint concurrency minus its attempts in flight, and its rate-limit tokens), so one slow or
+ * dead endpoint occupies at most WEBHOOK_ENDPOINT_CONCURRENCY slots and never delays another
+ * endpoint's deliveries. A claim runs when woken (new deliveries, a finished attempt with more
+ * waiting) and every WEBHOOK_POLL_MS (retries coming due, rows of other dispatchers). Results
+ * are written in batches by one writer; a database outage is waited out with backoff, results
+ * kept in memory (the lease keeps the rows from being sent again meanwhile, until it runs out).
+ */
+export function createWorker(deps: {
+  prisma: PrismaClient;
+  sender: Sender;
+  logger: Logger;
+  config: WorkerConfig;
+  now?: () => number;
+}) {
+  const { prisma, sender, logger, config, now = Date.now } = deps;
+  const endpoints = new Map<string, EndpointState>();
+  let endpointsLoadedAt = Number.NEGATIVE_INFINITY;
+  let inFlight = 0;
+  let running = false;
+  let cycle: Promise<void> | undefined;
+  let again = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failures = 0;
+  const stats: WorkerStats = { claimed: 0, succeeded: 0, failed: 0, inFlight: 0 };
+  const attempts = new Set<Promise<void>>();
+  let rotation = 0;
+
+  // ---- results writer
+  const pending: AttemptResult[] = [];
+  let flushing: Promise<void> | undefined;
+  let flushTimer: NodeJS.Timeout | undefined;
+  const idle: (() => void)[] = [];
+
+  function scheduleFlush(): void {
+    if (flushing || flushTimer) return;
+    if (pending.length >= FLUSH_SIZE) {
+      flushing = flush();
+      return;
+    }
+    flushTimer = setTimeout(() => {
+      flushTimer = undefined;
+      flushing = flush();
+    }, FLUSH_DELAY_MS);
+  }
+
+  async function flush(): Promise<void> {
+    let backoff = 100;
+    let tries = 0;
+    while (pending.length > 0) {
+      const batch = pending.slice(0, 1_000);
+      try {
+        const summary = await completeDeliveries(prisma, batch, config.policy, new Date(now()));
+        pending.splice(0, batch.length);
+        for (const { id, reason } of summary.disabled) {
+          logger.warn({ endpointId: id, reason }, "endpoint disabled");
+          endpointsLoadedAt = Number.NEGATIVE_INFINITY;
+        }
+        backoff = 100;
+      } catch (error) {
+        tries += 1;
+        if (!running && tries >= 3) {
+          // Stopping with the database away: the leases run out and these are sent again.
+          logger.warn({ err: error, results: pending.length }, "dropping unwritten results");
+          pending.splice(0);
+          break;
+        }
+        logger.warn(
+          { err: error, results: pending.length },
+          "writing delivery results failed; retrying",
+        );
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+    flushing = undefined;
+    for (const resolve of idle.splice(0)) resolve();
+    if (pending.length > 0) scheduleFlush();
+  }
+
+  // ---- endpoints
+  async function refreshEndpoints(): Promise<void> {
+    if (now() - endpointsLoadedAt < ENDPOINTS_MAX_AGE_MS) return;
+    const rows = await prisma.webhookEndpoint.findMany({ where: { enabled: true } });
+    endpointsLoadedAt = now();
+    const seen = new Set<string>();
+    for (const row of rows) {
+      seen.add(row.id);
+      const { headers } = endpointSettings(row);
+      const target: EndpointTarget = {
+        id: row.id,
+        url: row.url,
+        headers,
+        secret: row.secret,
+        previousSecret: row.previousSecret,
+        previousSecretExpiresAt: row.previousSecretExpiresAt,
+      };
+      const state = endpoints.get(row.id);
+      const rate = row.rateLimitPerSecond;
+      if (state) {
+        state.target = target;
+        if (state.bucket?.rate !== (rate ?? undefined)) {
+          state.bucket = rate ? new TokenBucket(rate, now()) : undefined;
+        }
+      } else {
+        endpoints.set(row.id, {
+          target,
+          inFlight: 0,
+          bucket: rate ? new TokenBucket(rate, now()) : undefined,
+          backlog: true,
+        });
+      }
+    }
+    for (const [id, state] of endpoints) {
+      if (!seen.has(id) && state.inFlight === 0) endpoints.delete(id);
+    }
+    sender.retain(new Set(endpoints.keys()));
+  }
+
+  /** Each endpoint's share of the free slots, taking turns in who goes first. */
+  function claimRequests(): ClaimRequest[] {
+    let free = config.concurrency - inFlight;
+    const states = [...endpoints.values()];
+    rotation = (rotation + 1) % Math.max(1, states.length);
+    const ordered = [...states.slice(rotation), ...states.slice(0, rotation)];
+    const requests: ClaimRequest[] = [];
+    const at = now();
+    for (const state of ordered) {
+      if (free <= 0) break;
+      let limit = Math.min(config.endpointConcurrency - state.inFlight, free);
+      if (state.bucket) limit = Math.min(limit, state.bucket.available(at));
+      if (limit <= 0) continue;
+      requests.push({ endpointId: state.target.id, limit });
+      free -= limit;
+    }
+    return requests;
+  }
+
+  async function runCycle(): Promise<void> {
+    await refreshEndpoints();
+    const requests = claimRequests();
+    if (requests.length === 0) return;
+    const claimed = await claimDeliveries(prisma, requests, new Date(now()), config.leaseMs);
+    stats.claimed += claimed.length;
+    const perEndpoint = new Map<string, number>();
+    for (const delivery of claimed) {
+      perEndpoint.set(delivery.endpointId, (perEndpoint.get(delivery.endpointId) ?? 0) + 1);
+    }
+    const asked = new Set(requests.map((request) => request.endpointId));
+    for (const [id, state] of endpoints) {
+      const limit = requests.find((request) => request.endpointId === id)?.limit ?? 0;
+      // Not asked (no free slot or token): unknown, so worth asking again when one frees up.
+      state.backlog = asked.has(id) ? (perEndpoint.get(id) ?? 0) >= limit : true;
+    }
+    for (const delivery of claimed) start(delivery);
+  }
+
+  function start(delivery: ClaimedDelivery): void {
+    const state = endpoints.get(delivery.endpointId);
+    if (!state) return; // lease runs out; another cycle picks it up
+    state.inFlight += 1;
+    state.bucket?.take(now());
+    inFlight += 1;
+    const attempt = sender.send(state.target, delivery).then((result) => {
+      state.inFlight -= 1;
+      inFlight -= 1;
+      if (result.succeeded) stats.succeeded += 1;
+      else {
+        stats.failed += 1;
+        logger.debug(
+          {
+            deliveryId: delivery.id,
+            endpointId: delivery.endpointId,
+            error: describeFailure(result),
+          },
+          "attempt failed",
+        );
+      }
+      pending.push(result);
+      scheduleFlush();
+      if ([...endpoints.values()].some((other) => other.backlog)) wake();
+    });
+    attempts.add(attempt);
+    void attempt.finally(() => attempts.delete(attempt));
+  }
+
+  /** Runs a claim cycle now, or right after the one in progress. */
+  function wake(): void {
+    if (!running) return;
+    if (cycle) {
+      again = true;
+      return;
+    }
+    cycle = (async () => {
+      do {
+        again = false;
+        try {
+          await runCycle();
+          failures = 0;
+        } catch (error) {
+          failures += 1;
+          logger.warn({ err: error, failures }, "claiming deliveries failed; retrying");
+          await sleep(Math.min(100 * 2 ** failures, MAX_BACKOFF_MS));
+          again = true;
+        }
+      } while (again && running);
+    })().finally(() => {
+      cycle = undefined;
+    });
+  }
+
+  function tick(): void {
+    if (!running) return;
+    wake();
+    timer = setTimeout(tick, nextTickDelay());
+  }
+
+  /** The poll interval, or sooner when a rate-limited endpoint with a backlog gets a token. */
+  function nextTickDelay(): number {
+    let delay = config.pollMs;
+    const at = now();
+    for (const state of endpoints.values()) {
+      if (state.bucket && state.backlog) delay = Math.min(delay, state.bucket.msUntilToken(at));
+    }
+    return Math.max(5, delay);
+  }
+
+  return {
+    stats: (): WorkerStats => ({ ...stats, inFlight }),
+    wake,
+    start(): void {
+      running = true;
+      tick();
+    },
+    /** Stops claiming, waits for the attempts in flight and writes their results. */
+    async stop(): Promise<void> {
+      running = false;
+      clearTimeout(timer);
+      await cycle;
+      await Promise.all([...attempts]);
+      if (flushTimer) {
+        clearTimeout(flushTimer);
+        flushTimer = undefined;
+        flushing ??= flush();
+      }
+      if (flushing) await new Promise<void>((resolve) => idle.push(resolve));
+    },
+  };
+}
+
+export type Worker = ReturnType<typeof createWorker>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
