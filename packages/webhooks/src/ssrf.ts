@@ -47,10 +47,11 @@ const HOST_NAME =
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 /**
- * Parses "127.0.0.0/8,::1,localhost,hooks.test": CIDR networks, single addresses, host names.
- * Throws an Error naming the bad entry.
+ * Parses "127.0.0.0/8,::1,localhost,hooks.test": CIDR networks, single addresses, host names;
+ * "none" (or nothing) allows nothing. Throws an Error naming the bad entry.
  */
 export function parseAllowList(text: string): AllowList {
+  if (text.trim().toLowerCase() === "none") return EMPTY_ALLOW_LIST;
   const hosts = new Set<string>();
   const networks: [ipaddr.IPv4 | ipaddr.IPv6, number][] = [];
   for (const raw of text.split(",")) {
