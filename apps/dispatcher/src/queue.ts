@@ -17,25 +17,31 @@ export interface ClaimedDelivery {
   createdAt: Date;
 }
 
-/** How many due deliveries to claim per endpoint (fairness and per-endpoint limits). */
+/** How many due deliveries to claim: per endpoint and in all. */
 export interface ClaimRequest {
-  endpointId: string;
-  limit: number;
+  /** Most deliveries in all (free slots of this dispatcher). */
+  total: number;
+  /** Most per endpoint not listed in `limits` (capped by its rate limit per second). */
+  perEndpoint: number;
+  /** Endpoints with a smaller share right now (attempts in flight, rate-limit tokens); 0 = none. */
+  limits: ReadonlyMap<string, number>;
 }
 
 /**
- * Claims up to `limit` due deliveries of each listed endpoint, oldest due first, skipping rows
- * another dispatcher holds, and leases them until `now + leaseMs`.
+ * Claims due deliveries of enabled endpoints, oldest due first per endpoint, at most each
+ * endpoint's share (so one endpoint's backlog never fills the claim), skipping rows another
+ * dispatcher holds, and leases them until `now + leaseMs`. Endpoints take turns in random order
+ * when the total is the limit.
  */
 export async function claimDeliveries(
   prisma: PrismaClient,
-  requests: readonly ClaimRequest[],
+  request: ClaimRequest,
   now: Date,
   leaseMs: number,
 ): Promise<ClaimedDelivery[]> {
-  if (requests.length === 0) return [];
-  const ids = requests.map((r) => r.endpointId);
-  const limits = requests.map((r) => r.limit);
+  if (request.total <= 0) return [];
+  const ids = [...request.limits.keys()];
+  const limits = [...request.limits.values()];
   const leaseUntil = new Date(now.getTime() + leaseMs);
   const rows = await prisma.$queryRaw<
     {
@@ -51,7 +57,16 @@ export async function claimDeliveries(
     SET locked_until = ${leaseUntil}
     FROM (
       SELECT c.id
-      FROM unnest(${ids}::text[], ${limits}::int[]) AS e(endpoint_id, lim)
+      FROM (
+        SELECT e.id AS endpoint_id,
+               COALESCE(o.lim, LEAST(${request.perEndpoint}::int,
+                                     COALESCE(e.rate_limit_per_second, ${request.perEndpoint}::int))) AS lim
+        FROM webhook_endpoints e
+        LEFT JOIN unnest(${ids}::text[], ${limits}::int[]) AS o(endpoint_id, lim)
+          ON o.endpoint_id = e.id
+        WHERE e.enabled
+        ORDER BY random()
+      ) e
       CROSS JOIN LATERAL (
         SELECT q.id FROM webhook_deliveries q
         WHERE q.endpoint_id = e.endpoint_id
@@ -62,6 +77,7 @@ export async function claimDeliveries(
         LIMIT e.lim
         FOR UPDATE SKIP LOCKED
       ) c
+      LIMIT ${request.total}::int
     ) picked
     WHERE d.id = picked.id
     RETURNING d.id, d.endpoint_id, d.event_type, d.payload, d.retry_step, d.created_at`;

@@ -36,8 +36,6 @@ interface EndpointState {
   target: EndpointTarget;
   inFlight: number;
   bucket: TokenBucket | undefined;
-  /** The last claim filled this endpoint's share: more may be due right away. */
-  backlog: boolean;
 }
 
 /** Results are written in batches: after this many, or this long after the first. */
@@ -48,13 +46,14 @@ const ENDPOINTS_MAX_AGE_MS = 1_000;
 const MAX_BACKOFF_MS = 5_000;
 
 /**
- * Sends due deliveries. Each claim asks for at most each endpoint's free share
- * (endpoint concurrency minus its attempts in flight, and its rate-limit tokens), so one slow or
- * dead endpoint occupies at most WEBHOOK_ENDPOINT_CONCURRENCY slots and never delays another
- * endpoint's deliveries. A claim runs when woken (new deliveries, a finished attempt with more
- * waiting) and every WEBHOOK_POLL_MS (retries coming due, rows of other dispatchers). Results
- * are written in batches by one writer; a database outage is waited out with backoff, results
- * kept in memory (the lease keeps the rows from being sent again meanwhile, until it runs out).
+ * Sends due deliveries. A claim takes at most each endpoint's share (WEBHOOK_ENDPOINT_CONCURRENCY
+ * minus its attempts in flight, and its rate-limit tokens) and at most the free slots
+ * (WEBHOOK_CONCURRENCY minus attempts in flight), so a slow or dead endpoint occupies at most its
+ * own share and never the slots other endpoints' deliveries need. A claim runs when woken (new
+ * deliveries, a finished attempt while a limit held some back) and every WEBHOOK_POLL_MS
+ * (retries coming due, rows queued by the web app or left by a dead dispatcher). Results are
+ * written in batches by one writer; a database outage is waited out with backoff, results kept in
+ * memory (the lease keeps the rows from being sent again meanwhile, until it runs out).
  */
 export function createWorker(deps: {
   prisma: PrismaClient;
@@ -74,7 +73,8 @@ export function createWorker(deps: {
   let failures = 0;
   const stats: WorkerStats = { claimed: 0, succeeded: 0, failed: 0, inFlight: 0 };
   const attempts = new Set<Promise<void>>();
-  let rotation = 0;
+  /** The last claim may have left due deliveries behind (a limit was reached). */
+  let backlog = false;
 
   // ---- results writer
   const pending: AttemptResult[] = [];
@@ -157,7 +157,6 @@ export function createWorker(deps: {
           target,
           inFlight: 0,
           bucket: rate ? new TokenBucket(rate, now()) : undefined,
-          backlog: true,
         });
       }
     }
@@ -167,40 +166,49 @@ export function createWorker(deps: {
     sender.retain(new Set(endpoints.keys()));
   }
 
-  /** Each endpoint's share of the free slots, taking turns in who goes first. */
-  function claimRequests(): ClaimRequest[] {
-    let free = config.concurrency - inFlight;
-    const states = [...endpoints.values()];
-    rotation = (rotation + 1) % Math.max(1, states.length);
-    const ordered = [...states.slice(rotation), ...states.slice(0, rotation)];
-    const requests: ClaimRequest[] = [];
+  /**
+   * What to claim: the free slots, and each known endpoint's share where it is smaller than the
+   * default (attempts in flight, rate-limit tokens). Endpoints created since the last refresh
+   * get the default share, capped by their rate limit.
+   */
+  function claimRequest(): ClaimRequest {
     const at = now();
-    for (const state of ordered) {
-      if (free <= 0) break;
-      let limit = Math.min(config.endpointConcurrency - state.inFlight, free);
+    const limits = new Map<string, number>();
+    for (const state of endpoints.values()) {
+      let limit = config.endpointConcurrency - state.inFlight;
       if (state.bucket) limit = Math.min(limit, state.bucket.available(at));
-      if (limit <= 0) continue;
-      requests.push({ endpointId: state.target.id, limit });
-      free -= limit;
+      if (limit < config.endpointConcurrency) limits.set(state.target.id, Math.max(0, limit));
     }
-    return requests;
+    return {
+      total: config.concurrency - inFlight,
+      perEndpoint: config.endpointConcurrency,
+      limits,
+    };
   }
 
   async function runCycle(): Promise<void> {
     await refreshEndpoints();
-    const requests = claimRequests();
-    if (requests.length === 0) return;
-    const claimed = await claimDeliveries(prisma, requests, new Date(now()), config.leaseMs);
+    const request = claimRequest();
+    if (request.total <= 0) {
+      backlog = true;
+      return;
+    }
+    const claimed = await claimDeliveries(prisma, request, new Date(now()), config.leaseMs);
     stats.claimed += claimed.length;
+    // Full claim, or an endpoint at its share: more may be due as soon as a slot frees up.
     const perEndpoint = new Map<string, number>();
     for (const delivery of claimed) {
       perEndpoint.set(delivery.endpointId, (perEndpoint.get(delivery.endpointId) ?? 0) + 1);
     }
-    const asked = new Set(requests.map((request) => request.endpointId));
-    for (const [id, state] of endpoints) {
-      const limit = requests.find((request) => request.endpointId === id)?.limit ?? 0;
-      // Not asked (no free slot or token): unknown, so worth asking again when one frees up.
-      state.backlog = asked.has(id) ? (perEndpoint.get(id) ?? 0) >= limit : true;
+    backlog =
+      claimed.length >= request.total ||
+      [...perEndpoint].some(
+        ([id, count]) => count >= (request.limits.get(id) ?? request.perEndpoint),
+      ) ||
+      [...request.limits.values()].some((limit) => limit === 0);
+    if (claimed.some((delivery) => !endpoints.has(delivery.endpointId))) {
+      endpointsLoadedAt = Number.NEGATIVE_INFINITY; // an endpoint created since the last refresh
+      await refreshEndpoints();
     }
     for (const delivery of claimed) start(delivery);
   }
@@ -228,7 +236,7 @@ export function createWorker(deps: {
       }
       pending.push(result);
       scheduleFlush();
-      if ([...endpoints.values()].some((other) => other.backlog)) wake();
+      if (backlog) wake();
     });
     attempts.add(attempt);
     void attempt.finally(() => attempts.delete(attempt));
@@ -269,8 +277,10 @@ export function createWorker(deps: {
   function nextTickDelay(): number {
     let delay = config.pollMs;
     const at = now();
-    for (const state of endpoints.values()) {
-      if (state.bucket && state.backlog) delay = Math.min(delay, state.bucket.msUntilToken(at));
+    if (backlog) {
+      for (const state of endpoints.values()) {
+        if (state.bucket) delay = Math.min(delay, state.bucket.msUntilToken(at));
+      }
     }
     return Math.max(5, delay);
   }

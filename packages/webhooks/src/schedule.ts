@@ -1,6 +1,7 @@
 /**
- * Retry timing. A failed attempt is retried after the next delay of the schedule, with jitter
- * (a random ±20 %, so endpoints recovering from an outage are not hit by every retry at once);
+ * Retry timing. A failed attempt is retried after the next delay of the schedule plus jitter
+ * (a random 0–20 % more, so endpoints recovering from an outage are not hit by every retry at
+ * once, and the schedule's total is a lower bound);
  * after the last one the delivery has failed. The default, like Svix's, retries 7 times over
  * about 27.5 hours: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
  */
@@ -42,5 +43,5 @@ export function nextRetryAt(
 ): number | undefined {
   const delay = schedule[step];
   if (delay === undefined) return undefined;
-  return failedAt + Math.round(delay * (1 - RETRY_JITTER + 2 * RETRY_JITTER * random()));
+  return failedAt + Math.round(delay * (1 + RETRY_JITTER * random()));
 }

@@ -43,7 +43,7 @@ export const DispatcherSettings = z.object({
   WEBHOOK_ALLOWED_TARGETS: allowedTargetsVar(),
   /** Deadline of one attempt: connect, send, response headers and body. */
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
-  /** Delays before each retry, e.g. "5s,5m,30m,2h,5h,10h,10h"; jittered ±20 %. */
+  /** Delays before each retry, e.g. "5s,5m,30m,2h,5h,10h,10h"; plus 0–20 % jitter. */
   WEBHOOK_RETRY_SCHEDULE: z
     .string()
     .default(DEFAULT_RETRY_SCHEDULE)
