@@ -39,7 +39,6 @@ export function createDispatcher(deps: DispatcherDeps): Service & { stats(): Dis
   const { eventLog, prisma, config, now = Date.now, random = Math.random } = deps;
   const { settings } = config;
   const logger = deps.logger.child({ component: "dispatcher" });
-  const intake = createIntake({ prisma, logger, now });
   const sender = createSender({
     allow: settings.WEBHOOK_ALLOWED_TARGETS,
     ...(deps.resolve ? { resolve: deps.resolve } : {}),
@@ -66,6 +65,7 @@ export function createDispatcher(deps: DispatcherDeps): Service & { stats(): Dis
       },
     },
   });
+  const intake = createIntake({ prisma, logger, worker, now });
   let consumer: Consumer | undefined;
   let stopping = false;
   let restarting: Promise<void> | undefined;
@@ -89,8 +89,9 @@ export function createDispatcher(deps: DispatcherDeps): Service & { stats(): Dis
       topics: [TOPICS.truckGeofenceAlerts.name],
       startFrom: "earliest",
       eachBatch: async (batch) => {
-        const added = await intake.store(batch, retrying);
-        if (added > 0) worker.wake();
+        const { waiting } = await intake.store(batch, retrying);
+        // Deliveries the intake could not hand over (no free slot) wait for a claim.
+        if (waiting > 0) worker.wake();
       },
     });
     consumer = created;

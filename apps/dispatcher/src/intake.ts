@@ -10,6 +10,8 @@ import {
   newDelivery,
   type StoredPosition,
 } from "@fleetstream/webhooks";
+import { insertDeliveries } from "./queue";
+import type { Worker } from "./worker";
 
 export interface IntakeStats {
   alerts: number;
@@ -27,8 +29,14 @@ export interface IntakeStats {
  * An endpoint receives alerts published at or after its creation (record timestamp), not the
  * topic's history.
  */
-export function createIntake(deps: { prisma: PrismaClient; logger: Logger; now?: () => number }) {
-  const { prisma, logger, now = Date.now } = deps;
+export function createIntake(deps: {
+  prisma: PrismaClient;
+  logger: Logger;
+  /** Takes new deliveries straight from the intake when it has free slots. */
+  worker: Pick<Worker, "reserve" | "begin" | "release" | "useEndpoints" | "leaseMs">;
+  now?: () => number;
+}) {
+  const { prisma, logger, worker, now = Date.now } = deps;
   const stats: IntakeStats = { alerts: 0, refused: 0, deliveries: 0 };
 
   function decode(batch: RecordBatch) {
@@ -53,12 +61,11 @@ export function createIntake(deps: { prisma: PrismaClient; logger: Logger; now?:
     alerts: readonly { alert: GeofenceAlert; publishedAt: number }[],
   ): Promise<Prisma.WebhookDeliveryCreateManyInput[]> {
     if (alerts.length === 0) return [];
-    const endpoints = await prisma.webhookEndpoint.findMany({ where: { enabled: true } });
-    if (endpoints.length === 0) return [];
-
     const fenceIds = [...new Set(alerts.map((a) => a.alert.geofenceId))];
     const truckIds = [...new Set(alerts.map((a) => a.alert.truckId))];
-    const [fenceRows, truckRows] = await Promise.all([
+    // One round trip: every lookup at once.
+    const [endpoints, fenceRows, truckRows] = await Promise.all([
+      prisma.webhookEndpoint.findMany({ where: { enabled: true } }),
       prisma.geofence.findMany({
         where: { id: { in: fenceIds } },
         select: { id: true, name: true, tags: true },
@@ -80,6 +87,7 @@ export function createIntake(deps: { prisma: PrismaClient; logger: Logger; now?:
         },
       ]),
     );
+    worker.useEndpoints(endpoints);
 
     const targets = endpoints.map((row) => ({
       id: row.id,
@@ -104,23 +112,51 @@ export function createIntake(deps: { prisma: PrismaClient; logger: Logger; now?:
   return {
     stats: (): IntakeStats => ({ ...stats }),
     /**
-     * Stores the batch's deliveries; returns how many are new. The database work runs inside
-     * `retry` (which waits out an outage, or throws to leave the batch uncommitted).
+     * Stores the batch's deliveries; returns how many are new and how many of those wait for a
+     * claim (the rest went straight to the worker). The database work runs inside `retry`
+     * (which waits out an outage, or throws to leave the batch uncommitted).
      */
     async store(
       batch: RecordBatch,
       retry: <T>(work: () => Promise<T>) => Promise<T> = (work) => work(),
-    ): Promise<number> {
+    ): Promise<{ added: number; waiting: number }> {
       const { alerts, refused } = decode(batch);
-      const { count } = await retry(async () => {
+      const { count, waiting } = await retry(async () => {
         const rows = await deliveriesOf(alerts);
-        if (rows.length === 0) return { count: 0 };
-        return prisma.webhookDelivery.createMany({ data: rows, skipDuplicates: true });
+        // Deliveries the worker has a free slot for are inserted claimed and sent at once,
+        // without another round trip to claim them.
+        const reserved = worker.reserve(rows);
+        let inserted = new Set<string>();
+        let begun = 0;
+        try {
+          inserted = await insertDeliveries(
+            prisma,
+            rows,
+            reserved,
+            new Date(now() + worker.leaseMs),
+          );
+        } finally {
+          const taken = rows.filter((row) => row.id !== undefined && reserved.has(row.id));
+          worker.release(taken.filter((row) => !inserted.has(row.id as string)));
+          const handed = taken.filter((row) => inserted.has(row.id as string));
+          begun = handed.length;
+          worker.begin(
+            handed.map((row) => ({
+              id: row.id as string,
+              endpointId: row.endpointId,
+              eventType: row.eventType,
+              payload: row.payload,
+              retryStep: 0,
+              createdAt: new Date(row.createdAt),
+            })),
+          );
+        }
+        return { count: inserted.size, waiting: inserted.size - begun };
       });
       stats.alerts += alerts.length;
       stats.refused += refused;
       stats.deliveries += count;
-      return count;
+      return { added: count, waiting };
     },
   };
 }

@@ -65,6 +65,8 @@ export function createSender(options: SenderOptions) {
     const existing = connections.get(endpoint.id);
     if (existing?.key === key) return existing;
     if (existing) void existing.pool.close().catch(() => {});
+    // An IP literal or a refused name is checked here: sockets do not look literals up.
+    checkLiteralHost(url.hostname, allow);
     const created: Connection = {
       key,
       url,
@@ -99,7 +101,6 @@ export function createSender(options: SenderOptions) {
       });
       try {
         const target = connection(endpoint);
-        checkLiteralHost(target.url.hostname, allow);
         const response = await target.pool.request({
           method: "POST",
           path: `${target.url.pathname}${target.url.search}`,

@@ -1,6 +1,6 @@
 import type { PrismaClient } from "@fleetstream/db";
 import type { Logger } from "@fleetstream/service";
-import { endpointSettings } from "@fleetstream/webhooks";
+import { type EndpointRow, endpointSettings } from "@fleetstream/webhooks";
 import {
   type AttemptResult,
   type ClaimedDelivery,
@@ -41,6 +41,11 @@ interface EndpointState {
 /** Results are written in batches: after this many, or this long after the first. */
 const FLUSH_SIZE = 200;
 const FLUSH_DELAY_MS = 5;
+/**
+ * After attempts finish, the freed slots are claimed together this much later (one claim per
+ * finished attempt would cost a query per delivery).
+ */
+const RECLAIM_DELAY_MS = 3;
 /** Endpoint settings (URL, secrets, limits) are re-read this often. */
 const ENDPOINTS_MAX_AGE_MS = 1_000;
 const MAX_BACKOFF_MS = 5_000;
@@ -131,7 +136,11 @@ export function createWorker(deps: {
   // ---- endpoints
   async function refreshEndpoints(): Promise<void> {
     if (now() - endpointsLoadedAt < ENDPOINTS_MAX_AGE_MS) return;
-    const rows = await prisma.webhookEndpoint.findMany({ where: { enabled: true } });
+    useEndpoints(await prisma.webhookEndpoint.findMany({ where: { enabled: true } }));
+  }
+
+  /** The enabled endpoints, freshly read (by the refresh, or by the intake for its batch). */
+  function useEndpoints(rows: readonly EndpointRow[]): void {
     endpointsLoadedAt = now();
     const seen = new Set<string>();
     for (const row of rows) {
@@ -164,6 +173,22 @@ export function createWorker(deps: {
       if (!seen.has(id) && state.inFlight === 0) endpoints.delete(id);
     }
     sender.retain(new Set(endpoints.keys()));
+  }
+
+  /** Whether an endpoint has a free slot (and a rate-limit token) now; takes it if so. */
+  function takeSlot(state: EndpointState): boolean {
+    if (!running || inFlight >= config.concurrency) return false;
+    if (state.inFlight >= config.endpointConcurrency) return false;
+    if (state.bucket && state.bucket.available(now()) < 1) return false;
+    state.inFlight += 1;
+    state.bucket?.take(now());
+    inFlight += 1;
+    return true;
+  }
+
+  function freeSlot(state: EndpointState | undefined): void {
+    if (state) state.inFlight -= 1;
+    inFlight -= 1;
   }
 
   /**
@@ -210,18 +235,26 @@ export function createWorker(deps: {
       endpointsLoadedAt = Number.NEGATIVE_INFINITY; // an endpoint created since the last refresh
       await refreshEndpoints();
     }
-    for (const delivery of claimed) start(delivery);
+    for (const delivery of claimed) {
+      const state = endpoints.get(delivery.endpointId);
+      if (state) {
+        state.inFlight += 1;
+        state.bucket?.take(now());
+      }
+      inFlight += 1;
+      start(delivery);
+    }
   }
 
+  /** Sends a delivery whose slot is taken (claimed or reserved). */
   function start(delivery: ClaimedDelivery): void {
     const state = endpoints.get(delivery.endpointId);
-    if (!state) return; // lease runs out; another cycle picks it up
-    state.inFlight += 1;
-    state.bucket?.take(now());
-    inFlight += 1;
+    if (!state) {
+      freeSlot(undefined); // deleted meanwhile: its lease runs out, a later claim sees it gone
+      return;
+    }
     const attempt = sender.send(state.target, delivery).then((result) => {
-      state.inFlight -= 1;
-      inFlight -= 1;
+      freeSlot(state);
       if (result.succeeded) stats.succeeded += 1;
       else {
         stats.failed += 1;
@@ -236,10 +269,20 @@ export function createWorker(deps: {
       }
       pending.push(result);
       scheduleFlush();
-      if (backlog) wake();
+      if (backlog) wakeSoon();
     });
     attempts.add(attempt);
     void attempt.finally(() => attempts.delete(attempt));
+  }
+
+  let soon: NodeJS.Timeout | undefined;
+  /** A claim cycle shortly, gathering the slots that free up meanwhile. */
+  function wakeSoon(): void {
+    if (soon || !running) return;
+    soon = setTimeout(() => {
+      soon = undefined;
+      wake();
+    }, RECLAIM_DELAY_MS);
   }
 
   /** Runs a claim cycle now, or right after the one in progress. */
@@ -288,6 +331,29 @@ export function createWorker(deps: {
   return {
     stats: (): WorkerStats => ({ ...stats, inFlight }),
     wake,
+    useEndpoints,
+    leaseMs: config.leaseMs,
+    /**
+     * Takes a slot for each new delivery whose endpoint has one free now; returns their ids.
+     * The caller inserts those rows claimed, then `begin`s the inserted ones and `release`s
+     * the rest.
+     */
+    reserve(rows: readonly { id?: string; endpointId: string }[]): Set<string> {
+      const reserved = new Set<string>();
+      for (const row of rows) {
+        const state = endpoints.get(row.endpointId);
+        if (row.id !== undefined && state && takeSlot(state)) reserved.add(row.id);
+      }
+      if (reserved.size < rows.length) backlog = true;
+      return reserved;
+    },
+    begin(deliveries: readonly ClaimedDelivery[]): void {
+      stats.claimed += deliveries.length;
+      for (const delivery of deliveries) start(delivery);
+    },
+    release(rows: readonly { endpointId: string }[]): void {
+      for (const row of rows) freeSlot(endpoints.get(row.endpointId));
+    },
     start(): void {
       running = true;
       tick();
@@ -296,6 +362,7 @@ export function createWorker(deps: {
     async stop(): Promise<void> {
       running = false;
       clearTimeout(timer);
+      clearTimeout(soon);
       await cycle;
       await Promise.all([...attempts]);
       if (flushTimer) {
