@@ -1,4 +1,4 @@
-import { OperatorSettings } from "@fleetstream/processor";
+import { OperatorSettings, PipelineSettings } from "@fleetstream/processor";
 import { parseEnv } from "@fleetstream/service";
 import { WebEnv } from "@fleetstream/web";
 import { allowedTargetsVar, DispatcherSettings, LOOPBACK_TARGETS } from "@fleetstream/webhooks";
@@ -11,6 +11,7 @@ import { z } from "zod";
  * WEBHOOK_* settings the dispatcher's.
  */
 export const LauncherEnv = WebEnv.extend(OperatorSettings.shape)
+  .extend(PipelineSettings.shape)
   .extend(DispatcherSettings.shape)
   .extend({
     /**
