@@ -101,29 +101,58 @@ function merge(a: Plan, b: Plan): Plan {
   return a.kind === "float" ? b : a;
 }
 
+const quoted = new Map<string, string>();
+/** A property name as JSON, cached: records repeat the same few names. */
+function quote(key: string): string {
+  let text = quoted.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (quoted.size < 10_000) quoted.set(key, text);
+  }
+  return text;
+}
+
 /** Like JSON.stringify(value) (undefined for what it would skip), with floats as floats. */
 function write(value: unknown, plan: Plan): string | undefined {
-  if (typeof value === "number") {
-    // 1e21 and above are written in exponent form, which a reader already takes for a float.
-    if (plan.kind === "float" && Number.isInteger(value) && Math.abs(value) < 1e21) {
-      return `${value}.0`;
-    }
-    return JSON.stringify(value);
+  switch (typeof value) {
+    case "number":
+      if (!Number.isFinite(value)) return "null";
+      // 1e21 and above are written in exponent form, which a reader already takes for a float.
+      if (plan.kind === "float" && Number.isInteger(value) && Math.abs(value) < 1e21) {
+        return `${value}.0`;
+      }
+      return String(value);
+    case "string":
+      return JSON.stringify(value);
+    case "boolean":
+      return value ? "true" : "false";
+    case "object":
+      break;
+    default:
+      return JSON.stringify(value);
   }
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (value === null) return "null";
   const withToJson = value as { toJSON?: () => unknown };
   if (typeof withToJson.toJSON === "function") return write(withToJson.toJSON(), plan);
   if (Array.isArray(value)) {
     const prefix = plan.kind === "array" ? plan.prefix : [];
     const items = plan.kind === "array" ? plan.items : ANY;
-    const parts = value.map((item, i) => write(item, prefix[i] ?? items) ?? "null");
-    return `[${parts.join(",")}]`;
+    let out = "[";
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out += ",";
+      out += write(value[i], prefix[i] ?? items) ?? "null";
+    }
+    return `${out}]`;
   }
-  const parts: string[] = [];
-  for (const [key, child] of Object.entries(value)) {
-    const childPlan = plan.kind === "object" ? (plan.properties.get(key) ?? plan.rest) : ANY;
-    const written = write(child, childPlan);
-    if (written !== undefined) parts.push(`${JSON.stringify(key)}:${written}`);
+  const properties = plan.kind === "object" ? plan.properties : undefined;
+  const rest = plan.kind === "object" ? plan.rest : ANY;
+  let out = "{";
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const written = write((value as Record<string, unknown>)[key], properties?.get(key) ?? rest);
+    if (written === undefined) continue;
+    out += first ? `${quote(key)}:${written}` : `,${quote(key)}:${written}`;
+    first = false;
   }
-  return `{${parts.join(",")}}`;
+  return `${out}}`;
 }
