@@ -4,8 +4,9 @@ import { defineConfig } from "@playwright/test";
 //  - embedded: `npm start`'s launcher (in-process event log + PGlite, one process)
 //  - stack:    `npm run stack`'s launcher (separate processes on the real Kafka + PostgreSQL of infra/)
 // The browser is Debian's Chromium (Playwright's own download cannot reach its server here).
-const EMBEDDED_PORT = 3210;
-const STACK_PORT = 3211;
+// Ports are overridable so two checkouts on one machine can run the browser tests side by side.
+const EMBEDDED_PORT = Number(process.env.E2E_EMBEDDED_PORT ?? 3210);
+const STACK_PORT = Number(process.env.E2E_STACK_PORT ?? 3211);
 const launcher = "../apps/standalone/src";
 
 export default defineConfig({

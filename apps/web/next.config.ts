@@ -7,6 +7,7 @@ const nextConfig: NextConfig = {
     "@fleetstream/db",
     "@fleetstream/eventlog",
     "@fleetstream/service",
+    "@fleetstream/webhooks",
   ],
   // `npm run typecheck` (tsc over the whole workspace) is the type gate; skipping it here keeps
   // `next build` inside the start-up budget of `npm start` on a fresh machine.

@@ -1,16 +1,24 @@
 import { OperatorSettings, PipelineSettings } from "@fleetstream/processor";
 import { parseEnv } from "@fleetstream/service";
 import { WebEnv } from "@fleetstream/web";
+import { allowedTargetsVar, DispatcherSettings, LOOPBACK_TARGETS } from "@fleetstream/webhooks";
 import { z } from "zod";
 
 /**
  * Settings of `npm start` (all apps in one process) and `npm run stack` (one process per app).
  * The web settings (PORT, HOST, MAP_TILE_URL, LOG_LEVEL, KAFKA_BROKERS) are the web app's own,
- * the operator settings (GEOFENCE_*, WINDOW_*, SPEEDING_THRESHOLD_KMH) the processor's.
+ * the operator settings (GEOFENCE_*, WINDOW_*, SPEEDING_THRESHOLD_KMH) the processor's, the
+ * WEBHOOK_* settings the dispatcher's.
  */
 export const LauncherEnv = WebEnv.extend(OperatorSettings.shape)
   .extend(PipelineSettings.shape)
+  .extend(DispatcherSettings.shape)
   .extend({
+    /**
+     * Both launchers are for demos and development: loopback is allowed as a webhook target by
+     * default so `fleet-hooks listen` on this machine works (set it to "none" for none).
+     */
+    WEBHOOK_ALLOWED_TARGETS: allowedTargetsVar(LOOPBACK_TARGETS),
     /** Unset: embedded PGlite, in memory. postgres://…: PostgreSQL. pglite://memory: embedded. */
     DATABASE_URL: z.string().optional(),
     /** Size of the demo fleet the built-in simulator drives; 0 runs without a simulator. */

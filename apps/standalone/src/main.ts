@@ -3,6 +3,7 @@
 // same factories `npm run stack` runs as separate processes; only the wiring differs.
 import { TOPICS } from "@fleetstream/contracts";
 import { openDatabase } from "@fleetstream/db";
+import { createDispatcher } from "@fleetstream/dispatcher";
 import { createEventLog } from "@fleetstream/eventlog";
 import { composeProcessor } from "@fleetstream/processor";
 import { createLogger, runMain } from "@fleetstream/service";
@@ -32,7 +33,14 @@ await runMain("fleetstream", async () => {
     partitions: env.GPS_TOPIC_PARTITIONS,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
+    webhookTargets: env.WEBHOOK_ALLOWED_TARGETS,
     logger: logger.child({ app: "web" }),
+  });
+  const dispatcher = createDispatcher({
+    eventLog,
+    prisma: db.prisma,
+    logger: logger.child({ app: "dispatcher" }),
+    config: { settings: env, partitions: env.GPS_TOPIC_PARTITIONS },
   });
   const simulatorProducer = eventLog.producer();
   const simulator =
@@ -50,18 +58,27 @@ await runMain("fleetstream", async () => {
       const { applied } = await db.migrate();
       logger.info({ database: db.location, applied: applied.length }, "database ready");
       await processor.start();
+      await dispatcher.start();
       await web.start();
       await simulator?.start();
       logger.info(
         { url: web.url, kafka: env.KAFKA_BROKERS ?? "embedded", trucks: env.SIM_TRUCKS },
         "Fleetstream is running",
       );
+      if (env.WEBHOOK_ALLOWED_TARGETS.text) {
+        logger.warn(
+          { allowed: env.WEBHOOK_ALLOWED_TARGETS.text },
+          "webhooks may call these targets despite the SSRF guard, over plain http too (demo " +
+            "default: loopback, for `npx fleet-hooks listen`); set WEBHOOK_ALLOWED_TARGETS=none for none",
+        );
+      }
     },
     async stop() {
       // Upstream first, so each stage drains what the previous one produced.
       await simulator?.stop();
       await simulatorProducer.close();
       await processor.stop();
+      await dispatcher.stop();
       await web.stop();
       await eventLog.close();
       await db.close();

@@ -1,4 +1,4 @@
-// `npm run stack`: the same product as separate processes (processor, web, simulator) on real
+// `npm run stack`: the same product as separate processes (processor, web, dispatcher, simulator) on real
 // Kafka and PostgreSQL. With KAFKA_BROKERS and DATABASE_URL both set it uses those; otherwise it
 // starts the project-local broker and database of infra/ first (installing them when missing).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -69,9 +69,22 @@ await runMain("stack", () => {
         env.KAFKA_BROKERS && env.DATABASE_URL
           ? { KAFKA_BROKERS: env.KAFKA_BROKERS.join(","), DATABASE_URL: env.DATABASE_URL }
           : startLocalInfra();
-      logger.info({ kafka: services.KAFKA_BROKERS }, "starting processor, web and simulator");
+      logger.info(
+        { kafka: services.KAFKA_BROKERS },
+        "starting processor, web, dispatcher and simulator",
+      );
+      // The launcher's allow-list (loopback unless set) for both apps that check webhook targets.
+      const webhooks = { ...services, WEBHOOK_ALLOWED_TARGETS: env.WEBHOOK_ALLOWED_TARGETS.text };
+      if (env.WEBHOOK_ALLOWED_TARGETS.text) {
+        logger.warn(
+          { allowed: env.WEBHOOK_ALLOWED_TARGETS.text },
+          "webhooks may call these targets despite the SSRF guard, over plain http too; set " +
+            "WEBHOOK_ALLOWED_TARGETS=none for none",
+        );
+      }
       launch("processor", ["apps/processor/src/main.ts"], services);
-      launch("web", ["apps/web/src/main.ts"], services);
+      launch("web", ["apps/web/src/main.ts"], webhooks);
+      launch("dispatcher", ["apps/dispatcher/src/main.ts"], webhooks);
       if (env.SIM_TRUCKS > 0) {
         launch(
           "simulator",

@@ -1,5 +1,6 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
 import { brokersVar, ConfigError, logLevelVar, parseEnv, portVar } from "@fleetstream/service";
+import { allowedTargetsVar } from "@fleetstream/webhooks";
 import { z } from "zod";
 import { mapTileUrlVar } from "./lib/map/tiles";
 
@@ -16,6 +17,8 @@ export const WebEnv = z.object({
   /** Tile URL template, or `none` for no tiles (the map then shows a grid only). */
   MAP_TILE_URL: mapTileUrlVar,
   LOG_LEVEL: logLevelVar,
+  /** Webhook endpoint hosts/networks exempt from the SSRF guard and the https rule. */
+  WEBHOOK_ALLOWED_TARGETS: allowedTargetsVar(),
 });
 export type WebEnv = z.infer<typeof WebEnv>;
 

@@ -23,6 +23,7 @@ await runMain("web", async () => {
     partitions: env.GPS_TOPIC_PARTITIONS,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
+    webhookTargets: env.WEBHOOK_ALLOWED_TARGETS,
     logger,
     dev: process.argv.includes("--dev"),
   });

@@ -14,12 +14,14 @@ import {
 import type { Database } from "@fleetstream/db";
 import type { EventLog, Producer } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
+import { type AllowList, createWebhookStore, EMPTY_ALLOW_LIST } from "@fleetstream/webhooks";
 import next from "next";
 import { Server as SocketServer } from "socket.io";
 import { setRuntimeConfig } from "../lib/config/runtime-config";
 import { createPositionFeed } from "../lib/fleet/position-feed";
 import { setGeofenceStore } from "../lib/geofences/runtime";
 import { createGeofenceStore } from "../lib/geofences/store";
+import { setWebhookStore } from "../lib/webhooks/runtime";
 
 // Plain Node module (run by tsx, not bundled by Next), so no `server-only` marker here.
 
@@ -44,6 +46,8 @@ export interface WebServerDeps {
    * answers 503; with it, geofence writes go to PostgreSQL and then to the `geofences` topic.
    */
   db?: Database;
+  /** WEBHOOK_ALLOWED_TARGETS: endpoint URLs exempt from the SSRF guard and https (default none). */
+  webhookTargets?: AllowList;
 }
 
 export interface WebServer {
@@ -117,6 +121,12 @@ export function createWebServer(deps: WebServerDeps): WebServer {
         setGeofenceStore(
           createGeofenceStore({ prisma: deps.db.prisma, producer: geofenceProducer }),
         );
+        setWebhookStore(
+          createWebhookStore({
+            prisma: deps.db.prisma,
+            allow: deps.webhookTargets ?? EMPTY_ALLOW_LIST,
+          }),
+        );
       }
       await app.prepare();
       handle = app.getRequestHandler();
@@ -140,6 +150,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       await io.close(); // closes the HTTP server too
       await app.close();
       setGeofenceStore(undefined);
+      setWebhookStore(undefined);
       await geofenceProducer?.close();
       geofenceProducer = undefined;
       logger.info("web server stopped");

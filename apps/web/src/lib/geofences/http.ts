@@ -1,49 +1,20 @@
+import { answer as answerWith, NO_STORE, problem, readJson } from "../http/json-api";
 import type { GeofenceErrorCode, GeofenceResult, GeofenceStore } from "./store";
 
 // The geofence REST API as plain Request → Response functions; the route files under
 // app/api/geofences only bind them (so they are testable without Next.js).
 
 /** One table from error code to HTTP status. */
-const STATUS: Record<GeofenceErrorCode | "bad_json" | "unavailable", number> = {
-  invalid: 400,
-  bad_json: 400,
-  not_found: 404,
-  unavailable: 503,
-};
+const STATUS: Record<GeofenceErrorCode, number> = { invalid: 400, not_found: 404 };
 
-const NO_STORE = { "cache-control": "no-store" };
-
-function problem(code: keyof typeof STATUS, message: string, problems: string[] = []): Response {
-  return Response.json(
-    { error: message, ...(problems.length > 0 ? { problems } : {}) },
-    { status: STATUS[code], headers: NO_STORE },
-  );
-}
-
-function answer<T>(result: GeofenceResult<T>, status = 200, headers: HeadersInit = {}): Response {
-  if (!result.ok) return problem(result.code, result.message, result.problems);
-  if (result.value === null) return new Response(null, { status: 204, headers: NO_STORE });
-  return Response.json(result.value, { status, headers: { ...NO_STORE, ...headers } });
-}
-
-async function body(
-  request: Request,
-): Promise<{ ok: true; json: unknown } | { ok: false; response: Response }> {
-  const text = await request.text();
-  try {
-    return { ok: true, json: JSON.parse(text) };
-  } catch (error) {
-    return {
-      ok: false,
-      response: problem("bad_json", `request body is not JSON: ${(error as Error).message}`),
-    };
-  }
-}
+const answer = <T>(result: GeofenceResult<T>, status = 200, headers: HeadersInit = {}) =>
+  answerWith(STATUS, result, status, headers);
+const body = (request: Request) => readJson(request);
 
 export function geofenceApi(getStore: () => GeofenceStore | undefined) {
   const store = (): GeofenceStore | Response =>
     getStore() ??
-    problem("unavailable", "geofences need a database: this web server was started without one");
+    problem(503, "geofences need a database: this web server was started without one");
 
   return {
     /** GET /api/geofences[?tag=…] */

@@ -1,0 +1,149 @@
+import { TOPICS } from "@fleetstream/contracts";
+import type { PrismaClient } from "@fleetstream/db";
+import type { Consumer, EventLog } from "@fleetstream/eventlog";
+import type { Logger, Service } from "@fleetstream/service";
+import type { DispatcherSettings, Resolver } from "@fleetstream/webhooks";
+import { createIntake, type IntakeStats } from "./intake";
+import { createSender } from "./sender";
+import { createWorker, type WorkerStats } from "./worker";
+
+export interface DispatcherConfig {
+  settings: DispatcherSettings;
+  /** Partitions of truck_geofence_alerts, should the dispatcher be the first to create it. */
+  partitions: number;
+}
+
+export interface DispatcherDeps {
+  eventLog: EventLog;
+  prisma: PrismaClient;
+  logger: Logger;
+  config: DispatcherConfig;
+  /** DNS for the connect-time SSRF check (tests inject one to play DNS rebinding). */
+  resolve?: Resolver;
+  now?: () => number;
+  random?: () => number;
+}
+
+export type DispatcherStats = IntakeStats & WorkerStats;
+
+const MAX_BACKOFF_MS = 5_000;
+
+/**
+ * The webhook dispatcher. Its own consumer group (DISPATCHER_GROUP_ID) reads
+ * truck_geofence_alerts; each batch becomes one delivery per matching endpoint, stored in
+ * PostgreSQL before the batch's offsets are committed (so no alert is lost to a crash); the
+ * worker then sends deliveries from that table (the queue) and retries failures on the
+ * schedule. PostgreSQL or Kafka outages are waited out with backoff.
+ */
+export function createDispatcher(deps: DispatcherDeps): Service & { stats(): DispatcherStats } {
+  const { eventLog, prisma, config, now = Date.now, random = Math.random } = deps;
+  const { settings } = config;
+  const logger = deps.logger.child({ component: "dispatcher" });
+  const sender = createSender({
+    allow: settings.WEBHOOK_ALLOWED_TARGETS,
+    ...(deps.resolve ? { resolve: deps.resolve } : {}),
+    timeoutMs: settings.WEBHOOK_TIMEOUT_MS,
+    connectionsPerEndpoint: settings.WEBHOOK_ENDPOINT_CONCURRENCY,
+    now,
+  });
+  const worker = createWorker({
+    prisma,
+    sender,
+    logger,
+    now,
+    config: {
+      concurrency: settings.WEBHOOK_CONCURRENCY,
+      endpointConcurrency: settings.WEBHOOK_ENDPOINT_CONCURRENCY,
+      pollMs: settings.WEBHOOK_POLL_MS,
+      // Longer than any attempt (the timeout) plus writing its result, so a live dispatcher
+      // keeps its claims; a dead one's rows are claimed again after this.
+      leaseMs: 3 * settings.WEBHOOK_TIMEOUT_MS,
+      policy: {
+        schedule: settings.WEBHOOK_RETRY_SCHEDULE,
+        disableAfterMs: settings.WEBHOOK_DISABLE_AFTER,
+        random,
+      },
+    },
+  });
+  const intake = createIntake({ prisma, logger, worker, now });
+  let consumer: Consumer | undefined;
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+
+  /** Runs database work until it succeeds; stopping instead throws (the batch is not committed). */
+  async function retrying<T>(work: () => Promise<T>): Promise<T> {
+    for (let failures = 0; ; failures++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (stopping) throw error;
+        logger.warn({ err: error, failures: failures + 1 }, "storing deliveries failed; retrying");
+        await sleep(Math.min(100 * 2 ** failures, MAX_BACKOFF_MS));
+      }
+    }
+  }
+
+  function startConsumer(): Promise<void> {
+    const created = eventLog.consumer({
+      groupId: settings.DISPATCHER_GROUP_ID,
+      topics: [TOPICS.truckGeofenceAlerts.name],
+      startFrom: "earliest",
+      eachBatch: async (batch) => {
+        const { waiting } = await intake.store(batch, retrying);
+        // Deliveries the intake could not hand over (no free slot) wait for a claim.
+        if (waiting > 0) worker.wake();
+      },
+    });
+    consumer = created;
+    created.failed.catch((error: unknown) => {
+      if (stopping) return;
+      logger.error({ err: error }, "alert consumer stopped; starting it again");
+      restarting = restartConsumer();
+    });
+    return created.start();
+  }
+
+  /** A consumer that failed (Kafka away, a rebalance gone wrong) is replaced, with backoff. */
+  async function restartConsumer(): Promise<void> {
+    for (let failures = 0; !stopping; failures++) {
+      await sleep(Math.min(250 * 2 ** failures, MAX_BACKOFF_MS));
+      if (stopping) return;
+      try {
+        await startConsumer();
+        logger.info("alert consumer running again");
+        return;
+      } catch (error) {
+        logger.warn({ err: error, failures: failures + 1 }, "alert consumer did not start");
+      }
+    }
+  }
+
+  return {
+    stats: () => ({ ...intake.stats(), ...worker.stats() }),
+    async start() {
+      await eventLog.ensureTopics([
+        { ...TOPICS.truckGeofenceAlerts, partitions: config.partitions },
+      ]);
+      worker.start();
+      await startConsumer();
+      logger.info(
+        {
+          groupId: settings.DISPATCHER_GROUP_ID,
+          allowedTargets: settings.WEBHOOK_ALLOWED_TARGETS.text || "none",
+          retrySchedule: settings.WEBHOOK_RETRY_SCHEDULE.length,
+        },
+        "webhook dispatcher started",
+      );
+    },
+    async stop() {
+      stopping = true;
+      await restarting;
+      await consumer?.stop();
+      await worker.stop();
+      await sender.close();
+      logger.info({ ...intake.stats(), ...worker.stats() }, "webhook dispatcher stopped");
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

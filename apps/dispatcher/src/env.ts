@@ -1,0 +1,21 @@
+import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
+import { brokersVar, logLevelVar, parseEnv } from "@fleetstream/service";
+import { DispatcherSettings } from "@fleetstream/webhooks";
+import { z } from "zod";
+
+export { DispatcherSettings } from "@fleetstream/webhooks";
+
+/** The dispatcher's configuration, read once at boot (README "Configuration"). */
+export const DispatcherEnv = DispatcherSettings.extend({
+  KAFKA_BROKERS: brokersVar,
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  /** Partitions of truck_geofence_alerts, should the dispatcher be the first to create it. */
+  GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
+  LOG_LEVEL: logLevelVar,
+});
+export type DispatcherEnv = z.infer<typeof DispatcherEnv>;
+
+export const readDispatcherEnv = (source: NodeJS.ProcessEnv = process.env) =>
+  parseEnv(DispatcherEnv, source);

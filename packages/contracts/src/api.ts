@@ -1,0 +1,300 @@
+import { z } from "zod";
+import { createDocument, type ZodOpenApiPathsObject } from "zod-openapi";
+import { Geofence, GeofenceInput } from "./geofence";
+import {
+  ApiError,
+  DeliveryListQuery,
+  RedeliverFailedInput,
+  RedeliverFailedResult,
+  WebhookAttempt,
+  WebhookDelivery,
+  WebhookDeliveryList,
+  WebhookEndpoint,
+  WebhookEndpointCreated,
+  WebhookEndpointInput,
+  WebhookEndpointList,
+  WebhookEndpointPatch,
+  WebhookSecretRotated,
+} from "./webhooks";
+
+/**
+ * The web app's REST API, one entry per route and method: what it takes and what it answers.
+ * The OpenAPI document served at /api/contracts/openapi.json is generated from this table, and a
+ * unit test checks the table against the route files under apps/web/src/app/api, both ways.
+ */
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+export interface ApiResponseSpec {
+  description: string;
+  /** JSON body; absent for 204. */
+  schema?: z.ZodType;
+}
+
+export interface ApiRoute {
+  method: HttpMethod;
+  /** OpenAPI style: /api/webhooks/endpoints/{id} */
+  path: string;
+  summary: string;
+  tag: "geofences" | "webhooks" | "contracts" | "health";
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, ApiResponseSpec>;
+}
+
+const ok = (schema: z.ZodType, description = "OK"): ApiResponseSpec => ({ description, schema });
+const error = (description: string): ApiResponseSpec => ({ description, schema: ApiError });
+const BAD_REQUEST = error("Invalid input: `error` names the first problem, `problems` all of them");
+const NOT_FOUND = error("No such id");
+const NO_DATABASE = error("The web server runs without a database");
+
+export const GeofenceList = z.strictObject({ geofences: z.array(Geofence) });
+export const SchemaList = z.strictObject({
+  schemas: z.array(
+    z.strictObject({
+      name: z.string(),
+      kind: z.enum(["topic", "webhook"]),
+      description: z.string(),
+      url: z.string(),
+    }),
+  ),
+});
+
+export const API_ROUTES: readonly ApiRoute[] = [
+  {
+    method: "get",
+    path: "/api/health",
+    summary: "Readiness probe",
+    tag: "health",
+    responses: { 200: ok(z.strictObject({ status: z.literal("ok") })) },
+  },
+  // ---- geofences
+  {
+    method: "get",
+    path: "/api/geofences",
+    summary: "List geofences, optionally those with a tag",
+    tag: "geofences",
+    query: z.strictObject({ tag: z.string().optional() }),
+    responses: { 200: ok(GeofenceList), 503: NO_DATABASE },
+  },
+  {
+    method: "post",
+    path: "/api/geofences",
+    summary: "Create a geofence",
+    tag: "geofences",
+    body: GeofenceInput,
+    responses: { 201: ok(Geofence, "Created"), 400: BAD_REQUEST, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/geofences/{id}",
+    summary: "One geofence",
+    tag: "geofences",
+    responses: { 200: ok(Geofence), 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "put",
+    path: "/api/geofences/{id}",
+    summary: "Replace a geofence (version + 1, effective now)",
+    tag: "geofences",
+    body: GeofenceInput,
+    responses: { 200: ok(Geofence), 400: BAD_REQUEST, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "delete",
+    path: "/api/geofences/{id}",
+    summary: "Delete a geofence",
+    tag: "geofences",
+    responses: { 204: { description: "Deleted" }, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  // ---- webhooks
+  {
+    method: "get",
+    path: "/api/webhooks/endpoints",
+    summary: "List webhook endpoints with their delivery health",
+    tag: "webhooks",
+    responses: { 200: ok(WebhookEndpointList), 503: NO_DATABASE },
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/endpoints",
+    summary: "Register an endpoint; the answer holds its signing secret, shown this once",
+    tag: "webhooks",
+    body: WebhookEndpointInput,
+    responses: { 201: ok(WebhookEndpointCreated, "Created"), 400: BAD_REQUEST, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/webhooks/endpoints/{id}",
+    summary: "One endpoint",
+    tag: "webhooks",
+    responses: { 200: ok(WebhookEndpoint), 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "patch",
+    path: "/api/webhooks/endpoints/{id}",
+    summary: "Change an endpoint (enabling it again clears the reason it was disabled)",
+    tag: "webhooks",
+    body: WebhookEndpointPatch,
+    responses: { 200: ok(WebhookEndpoint), 400: BAD_REQUEST, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "delete",
+    path: "/api/webhooks/endpoints/{id}",
+    summary: "Delete an endpoint with its deliveries and log",
+    tag: "webhooks",
+    responses: { 204: { description: "Deleted" }, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/endpoints/{id}/rotate-secret",
+    summary: "New signing secret; the previous one keeps signing for 24 hours",
+    tag: "webhooks",
+    responses: { 200: ok(WebhookSecretRotated), 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/endpoints/{id}/test",
+    summary: "Queue a webhook.test delivery to the endpoint",
+    tag: "webhooks",
+    responses: {
+      202: ok(WebhookDelivery, "Queued"),
+      404: NOT_FOUND,
+      409: error("The endpoint is disabled"),
+      503: NO_DATABASE,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/webhooks/endpoints/{id}/deliveries",
+    summary: "The endpoint's delivery log, newest first, with every attempt",
+    tag: "webhooks",
+    query: DeliveryListQuery,
+    responses: {
+      200: ok(WebhookDeliveryList),
+      400: BAD_REQUEST,
+      404: NOT_FOUND,
+      503: NO_DATABASE,
+    },
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/endpoints/{id}/redeliver-failed",
+    summary: "Send every failed delivery created since a time again",
+    tag: "webhooks",
+    body: RedeliverFailedInput,
+    responses: {
+      202: ok(RedeliverFailedResult, "Queued"),
+      400: BAD_REQUEST,
+      404: NOT_FOUND,
+      409: error("The endpoint is disabled"),
+      503: NO_DATABASE,
+    },
+  },
+  {
+    method: "get",
+    path: "/api/webhooks/deliveries/{id}",
+    summary: "One delivery (id = its webhook-id) with every attempt",
+    tag: "webhooks",
+    responses: { 200: ok(WebhookDelivery), 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "post",
+    path: "/api/webhooks/deliveries/{id}/redeliver",
+    summary: "Send a delivery again (same webhook-id)",
+    tag: "webhooks",
+    responses: {
+      202: ok(WebhookDelivery, "Queued"),
+      404: NOT_FOUND,
+      409: error("The endpoint is disabled, or the delivery is being sent right now"),
+      503: NO_DATABASE,
+    },
+  },
+  // ---- contracts
+  {
+    method: "get",
+    path: "/api/contracts/openapi.json",
+    summary: "This document",
+    tag: "contracts",
+    responses: { 200: ok(z.record(z.string(), z.unknown())) },
+  },
+  {
+    method: "get",
+    path: "/api/contracts/schemas",
+    summary: "JSON Schemas of every topic's records and every webhook payload",
+    tag: "contracts",
+    responses: { 200: ok(SchemaList) },
+  },
+  {
+    method: "get",
+    path: "/api/contracts/schemas/{name}",
+    summary: "One JSON Schema (draft 2020-12), by topic name or webhook event type",
+    tag: "contracts",
+    responses: { 200: ok(z.record(z.string(), z.unknown())), 404: NOT_FOUND },
+  },
+];
+
+/** Reused schemas, shown once under components.schemas and referenced from the paths. */
+const COMPONENTS = {
+  ApiError,
+  Geofence,
+  GeofenceInput,
+  WebhookEndpoint,
+  WebhookEndpointInput,
+  WebhookEndpointPatch,
+  WebhookDelivery,
+  WebhookAttempt,
+};
+
+const pathParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+
+/** The OpenAPI 3.1 document of API_ROUTES. */
+export function openApiDocument(): ReturnType<typeof createDocument> {
+  const paths: ZodOpenApiPathsObject = {};
+  for (const route of API_ROUTES) {
+    const params = pathParams(route.path);
+    const item = paths[route.path] ?? {};
+    paths[route.path] = item;
+    item[route.method] = {
+      summary: route.summary,
+      tags: [route.tag],
+      requestParams: {
+        ...(params.length > 0
+          ? { path: z.strictObject(Object.fromEntries(params.map((p) => [p, z.string()]))) }
+          : {}),
+        ...(route.query ? { query: route.query } : {}),
+      },
+      ...(route.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { "application/json": { schema: route.body } },
+            },
+          }
+        : {}),
+      responses: Object.fromEntries(
+        Object.entries(route.responses).map(([status, response]) => [
+          status,
+          {
+            description: response.description,
+            ...(response.schema
+              ? { content: { "application/json": { schema: response.schema } } }
+              : {}),
+          },
+        ]),
+      ),
+    };
+  }
+  return createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Fleetstream REST API",
+      version: "1",
+      description:
+        "Geofences, alert webhooks and the contracts of the Kafka topics. Errors answer " +
+        '{"error": "...", "problems": [...]} naming the field. Webhook deliveries follow ' +
+        "Standard Webhooks; their payload schemas are under /api/contracts/schemas.",
+    },
+    paths,
+    components: { schemas: COMPONENTS },
+  });
+}

@@ -1,0 +1,107 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { TruckPosition } from "./gps-fix";
+import { jsonWriter } from "./json-writer";
+import { LateGpsFix, ScopeSpeedWindow, TruckSpeedWindow } from "./windows";
+
+const window: TruckSpeedWindow = {
+  v: 1,
+  truckId: "T-0001",
+  kind: "tumbling",
+  windowStart: 1_764_000_000_000,
+  windowEnd: 1_764_000_060_000,
+  sizeMs: 60_000,
+  final: false,
+  fixCount: 3,
+  avgSpeedKmh: 60,
+  maxSpeedKmh: 72.5,
+  speedingCount: 0,
+  distanceM: 0,
+};
+
+describe("jsonWriter", () => {
+  it("writes a whole-valued float field with a decimal point, integers as integers", () => {
+    const text = jsonWriter(TruckSpeedWindow)(window);
+    expect(text).toContain('"avgSpeedKmh":60.0');
+    expect(text).toContain('"distanceM":0.0');
+    expect(text).toContain('"maxSpeedKmh":72.5');
+    expect(text).toContain('"fixCount":3,');
+    expect(text).toContain('"windowStart":1764000000000,');
+    expect(JSON.parse(text)).toEqual(window);
+  });
+
+  it("follows nested objects, tuples and nullable fields", () => {
+    const late: LateGpsFix = {
+      v: 1,
+      reason: "window-closed",
+      detail: "late",
+      partition: 2,
+      offset: 10,
+      windowEnd: 60_000,
+      watermark: -5,
+      fix: {
+        truckId: "T-1",
+        seq: 4,
+        lat: 52,
+        lon: 5,
+        speedKmh: 0,
+        headingDeg: 90,
+        eventTime: 1_000,
+      },
+    };
+    const text = jsonWriter(LateGpsFix)(late);
+    expect(text).toContain('"fix":{"truckId":"T-1","seq":4,"lat":52.0,"lon":5.0,"speedKmh":0.0');
+    expect(text).toContain('"partition":2,');
+    const Shape = z.object({ at: z.tuple([z.number(), z.int()]), limit: z.number().nullable() });
+    expect(jsonWriter(Shape)({ at: [4, 7], limit: 80 })).toBe('{"at":[4.0,7],"limit":80.0}');
+    expect(jsonWriter(Shape)({ at: [4.5, 7], limit: null })).toBe('{"at":[4.5,7],"limit":null}');
+  });
+
+  it("round-trips any fleet window record through JSON.parse", () => {
+    const write = jsonWriter(ScopeSpeedWindow);
+    const speed = fc.oneof(
+      fc.integer({ min: 0, max: 400 }),
+      fc.double({ min: 0, max: 400, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.nat(), speed, (count, avg) => {
+        const record: ScopeSpeedWindow = {
+          v: 1,
+          scopeType: "fleet",
+          scopeId: "fleet",
+          windowStart: 0,
+          windowEnd: 60_000,
+          sizeMs: 60_000,
+          final: true,
+          activeTrucks: count,
+          speedingTrucks: 0,
+          fixCount: count,
+          avgSpeedKmh: avg,
+        };
+        const text = write(record);
+        expect(JSON.parse(text)).toEqual(record);
+        expect(text).toMatch(/"avgSpeedKmh":-?\d+(\.\d+)?(e[-+]\d+)?[,}]/);
+        expect(text).not.toMatch(/"avgSpeedKmh":\d+[,}]/);
+      }),
+    );
+  });
+
+  it("writes what JSON.stringify skips the same way", () => {
+    const write = jsonWriter(TruckPosition);
+    const position = {
+      truckId: "T-1",
+      seq: 1,
+      lat: 1.5,
+      lon: 2,
+      speedKmh: 3,
+      headingDeg: 4,
+      eventTime: 5,
+      processedAt: 6,
+      accuracyM: undefined,
+    };
+    expect(write(position)).toBe(
+      '{"truckId":"T-1","seq":1,"lat":1.5,"lon":2.0,"speedKmh":3.0,"headingDeg":4.0,"eventTime":5,"processedAt":6}',
+    );
+  });
+});
