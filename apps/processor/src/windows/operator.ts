@@ -1,10 +1,11 @@
 import {
   type GpsFix,
-  type LateGpsFix,
-  type ScopeSpeedWindow,
+  jsonWriter,
+  LateGpsFix,
+  ScopeSpeedWindow,
   scopeWindowRecordKey,
   TOPICS,
-  type TruckSpeedWindow,
+  TruckSpeedWindow,
 } from "@fleetstream/contracts";
 import type { EventLog } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
@@ -86,6 +87,12 @@ export interface SpeedWindowsDeps {
   lookup: GeofenceLookup;
   env?: Partial<OperatorSettings> | undefined;
 }
+
+// Whole-valued averages and distances stay floats on the topics ("avgSpeedKmh":60.0), so
+// consumers that infer a schema from the records see one type.
+const writeTruckWindow = jsonWriter(TruckSpeedWindow);
+const writeScopeWindow = jsonWriter(ScopeSpeedWindow);
+const writeLateFix = jsonWriter(LateGpsFix);
 
 /** Most fleet/geofence window records published per tick. */
 const PUBLISH_LIMIT = 5_000;
@@ -274,13 +281,13 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       const records: OutputRecord[] = windows.map((w) => ({
         topic: TOPICS.truckSpeedWindows.name,
         key: w.truckId,
-        value: JSON.stringify(truckRecord(w)),
+        value: writeTruckWindow(truckRecord(w)),
       }));
       for (const l of late)
         records.push({
           topic: TOPICS.gpsLate.name,
           key: l.fix.truckId,
-          value: JSON.stringify(lateRecord(l, partition, plan)),
+          value: writeLateFix(lateRecord(l, partition, plan)),
         });
       return {
         records,
@@ -320,7 +327,7 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
         records: pending.map((w) => ({
           topic: TOPICS.scopeSpeedWindows.name,
           key: scopeWindowRecordKey(w.scopeType, w.scopeId),
-          value: JSON.stringify(scopeRecord(w)),
+          value: writeScopeWindow(scopeRecord(w)),
         })),
         persist: (tx) => markPublished(tx, pending),
       };
