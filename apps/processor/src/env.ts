@@ -1,5 +1,5 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
-import { brokersVar, logLevelVar, parseEnv, portVar } from "@fleetstream/service";
+import { brokersVar, logLevelVar, parseEnv } from "@fleetstream/service";
 import { z } from "zod";
 
 /** Settings of the stream operators; shared with the all-in-one launcher (README "Configuration"). */
@@ -72,8 +72,11 @@ export const ProcessorEnv = OperatorSettings.extend({
    * kafkajs heartbeats between batches only: long enough for the slowest batch on a busy host.
    */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
-  /** Port of /metrics, /health/live and /health/ready; 0 picks a free one. */
-  PROCESSOR_METRICS_PORT: portVar(9464),
+  /**
+   * Port of /metrics, /health/live and /health/ready; 0 picks a free one. Unset: 9464, or a free
+   * port when another processor on the host has it (several processors per host are normal).
+   */
+  PROCESSOR_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   PROCESSOR_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 export type ProcessorEnv = z.infer<typeof ProcessorEnv>;

@@ -6,6 +6,9 @@ import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
 import { readProcessorEnv } from "./env";
 
+/** Where Prometheus finds the processor unless PROCESSOR_METRICS_PORT says otherwise. */
+const DEFAULT_METRICS_PORT = 9464;
+
 await runMain("processor", async () => {
   const env = readProcessorEnv();
   const logger = createLogger("processor", env.LOG_LEVEL);
@@ -31,13 +34,25 @@ await runMain("processor", async () => {
   let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   return {
     async start() {
-      ops = await startOpsServer({
-        port: env.PROCESSOR_METRICS_PORT,
-        host: env.PROCESSOR_METRICS_HOST,
-        registry: processor.registry,
-        readiness: () => processor.health(),
-        logger,
-      });
+      const serve = (port: number) =>
+        startOpsServer({
+          port,
+          host: env.PROCESSOR_METRICS_HOST,
+          registry: processor.registry,
+          readiness: () => processor.health(),
+          logger,
+        });
+      ops =
+        env.PROCESSOR_METRICS_PORT === undefined
+          ? await serve(DEFAULT_METRICS_PORT).catch((error: NodeJS.ErrnoException) => {
+              if (error.code !== "EADDRINUSE") throw error;
+              logger.warn(
+                { port: DEFAULT_METRICS_PORT },
+                "metrics port in use (another processor on this host?): using a free one",
+              );
+              return serve(0);
+            })
+          : await serve(env.PROCESSOR_METRICS_PORT);
       const { applied } = await db.migrate();
       if (applied.length > 0) logger.info({ applied }, "database migrated");
       await processor.start();

@@ -351,9 +351,12 @@ export function createProcessor(deps: {
         metrics.eventToApplied.observe(Math.max(0, at - result.fix.eventTime) / 1000);
       } else rejected.push({ record, reason: result.reason });
     }
+    if (batch.highWatermark !== undefined)
+      task.lag = Math.max(0, batch.highWatermark - ((records.at(-1) as ConsumedRecord).offset + 1));
+    const context = { now: at, lag: task.lag };
     const live: OutputRecord[] = [];
     for (const operator of operators)
-      for (const record of operator.process(task.partition, accepted)) live.push(record);
+      for (const record of operator.process(task.partition, accepted, context)) live.push(record);
     const grouped = byTopic(live);
     if (rejected.length > 0) {
       const failedAt = new Date(at);
@@ -370,7 +373,6 @@ export function createProcessor(deps: {
     }
     task.next = (records.at(-1) as ConsumedRecord).offset + 1;
     task.pending += records.length;
-    if (batch.highWatermark !== undefined) task.lag = Math.max(0, batch.highWatermark - task.next);
     stats.applied += accepted.length;
     stats.deadLettered += rejected.length;
     metrics.records.inc({ outcome: "applied" }, accepted.length);

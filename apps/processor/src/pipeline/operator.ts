@@ -29,7 +29,7 @@ export interface OperatorCheckpoint {
   state: Map<string, unknown>;
 }
 
-/** What the processor knows when it takes a checkpoint of a partition. */
+/** What the processor knows when it applies a batch or takes a checkpoint of a partition. */
 export interface CheckpointContext {
   /** Processing time (ms). */
   now: number;
@@ -63,7 +63,11 @@ export interface StreamOperator {
   /** Forgets a partition that moved to another instance. */
   drop(partition: number): void;
   /** Applies one batch of one partition, in offset order; returns records to publish now. */
-  process(partition: number, fixes: readonly AcceptedFix[]): OutputRecord[];
+  process(
+    partition: number,
+    fixes: readonly AcceptedFix[],
+    context: CheckpointContext,
+  ): OutputRecord[];
   /** Hands over the outputs and state changes since the previous checkpoint (and forgets them). */
   checkpoint(partition: number, context: CheckpointContext): OperatorCheckpoint;
   /** The current state of one key (the state row of a key holds every operator's part). */

@@ -14,6 +14,9 @@ const fix = (truckId: string, seq: number, lat = 52): GpsFix => ({
   eventTime: 1_764_000_000_000 + seq * 20_000,
 });
 
+/** A caught-up partition. */
+const LIVE = { now: 0, lag: 0 };
+
 const accepted = (fixes: GpsFix[]): AcceptedFix[] =>
   fixes.map((f, offset) => ({ fix: f, partition: 0, offset }));
 
@@ -33,10 +36,10 @@ describe("positions operator (embedded PGlite)", () => {
 
   it("stores every fix once and keeps each truck at its newest fix", async () => {
     const operator = createPositionsOperator({ now: () => 7 });
-    operator.process(0, accepted([fix("A", 1, 50), fix("A", 2, 51), fix("B", 1)]));
+    operator.process(0, accepted([fix("A", 1, 50), fix("A", 2, 51), fix("B", 1)]), LIVE);
     await checkpoint(operator);
     // a duplicate and an older fix arriving late change nothing
-    operator.process(0, accepted([fix("A", 2, 51), fix("A", 1, 50)]));
+    operator.process(0, accepted([fix("A", 2, 51), fix("A", 1, 50)]), LIVE);
     await checkpoint(operator);
 
     expect(await db.prisma.positionFix.count()).toBe(3);
@@ -47,16 +50,28 @@ describe("positions operator (embedded PGlite)", () => {
 
   it("publishes the newest position per truck at once, never an older one after a newer", () => {
     const operator = createPositionsOperator({ now: () => 99 });
-    const first = operator.process(0, accepted([fix("C", 1), fix("C", 3), fix("C", 2)]));
+    const first = operator.process(0, accepted([fix("C", 1), fix("C", 3), fix("C", 2)]), LIVE);
     expect(first.map((r) => JSON.parse(r.value))).toEqual([{ ...fix("C", 3), processedAt: 99 }]);
-    expect(operator.process(0, accepted([fix("C", 2)]))).toEqual([]);
-    expect(operator.process(0, accepted([fix("C", 4)]))).toHaveLength(1);
+    expect(operator.process(0, accepted([fix("C", 2)]), LIVE)).toEqual([]);
+    expect(operator.process(0, accepted([fix("C", 4)]), LIVE)).toHaveLength(1);
+  });
+
+  it("holds positions back while the partition is behind, publishing each truck's newest at the checkpoint", () => {
+    const operator = createPositionsOperator({ now: () => 5 });
+    const behind = { now: 0, lag: 50_000 };
+    expect(operator.process(0, accepted([fix("E", 1), fix("F", 1)]), behind)).toEqual([]);
+    expect(operator.process(0, accepted([fix("E", 2)]), behind)).toEqual([]);
+    const held = operator.checkpoint(0, behind).records.map((r) => JSON.parse(r.value));
+    expect(held.map((p) => `${p.truckId}#${p.seq}`).sort()).toEqual(["E#2", "F#1"]);
+    // Caught up again: at once, and nothing left for the next checkpoint.
+    expect(operator.process(0, accepted([fix("E", 3)]), LIVE)).toHaveLength(1);
+    expect(operator.checkpoint(0, LIVE).records).toEqual([]);
   });
 
   it("creates the day partitions its fixes need", async () => {
     const operator = createPositionsOperator();
     const far = { ...fix("D", 1), eventTime: Date.UTC(2031, 1, 3, 12) };
-    operator.process(0, accepted([far]));
+    operator.process(0, accepted([far]), LIVE);
     await checkpoint(operator);
     const stored = await db.prisma.positionFix.findMany({ where: { truckId: "D" } });
     expect(stored.map((r) => r.eventTime.getTime())).toEqual([far.eventTime]);

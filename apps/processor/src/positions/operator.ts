@@ -49,6 +49,8 @@ interface PartitionBuffer {
   latest: Map<string, GpsFix>;
   /** Newest seq published to truck_positions per truck, so an older fix never moves it back. */
   published: Map<string, number>;
+  /** Positions held back while the partition is behind, published at the next checkpoint. */
+  held: Map<string, TruckPosition>;
 }
 
 export interface PositionsOperator extends StreamOperator {
@@ -58,11 +60,22 @@ export interface PositionsOperator extends StreamOperator {
 
 /**
  * The processor's own output as an operator: every accepted fix stored in position_fixes, each
- * truck's latest position in `trucks`, and the newest fix per truck and batch published on
- * truck_positions right away (the live map). Fixes are written once per checkpoint with one
+ * truck's latest position in `trucks`, and the newest fix per truck published on truck_positions
+ * (the live map): right away, per batch, while the partition is caught up; while it works through
+ * a backlog (more than BACKLOG records behind) only each truck's newest at each checkpoint, since
+ * the map cannot use the positions in between. Fixes are written once per checkpoint with one
  * INSERT ... SELECT FROM unnest(...) per table; a fix already stored (same truck, event time and
  * seq: a duplicate on the input) is skipped by the primary key.
  */
+/** Records behind the partition's end above which positions are published per checkpoint. */
+const BACKLOG = 1_000;
+
+const positionRecord = (position: TruckPosition): OutputRecord => ({
+  topic: TOPICS.truckPositions.name,
+  key: position.truckId,
+  value: JSON.stringify(position),
+});
+
 export function createPositionsOperator(options: { now?: () => number } = {}): PositionsOperator {
   const now = options.now ?? Date.now;
   const partitions = new Map<number, PartitionBuffer>();
@@ -71,7 +84,12 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
   const bufferOf = (partition: number): PartitionBuffer => {
     let buffer = partitions.get(partition);
     if (!buffer) {
-      buffer = { fixes: new FixColumns(), latest: new Map(), published: new Map() };
+      buffer = {
+        fixes: new FixColumns(),
+        latest: new Map(),
+        published: new Map(),
+        held: new Map(),
+      };
       partitions.set(partition, buffer);
     }
     return buffer;
@@ -94,7 +112,7 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       return { trucks };
     },
 
-    process(partition, fixes: readonly AcceptedFix[]): OutputRecord[] {
+    process(partition, fixes: readonly AcceptedFix[], { lag }): OutputRecord[] {
       const buffer = bufferOf(partition);
       const newest = new Map<string, GpsFix>();
       for (const { fix } of fixes) {
@@ -109,11 +127,11 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       for (const fix of newest.values()) {
         buffer.published.set(fix.truckId, fix.seq);
         const position: TruckPosition = { ...fix, processedAt };
-        records.push({
-          topic: TOPICS.truckPositions.name,
-          key: fix.truckId,
-          value: JSON.stringify(position),
-        });
+        if (lag > BACKLOG) buffer.held.set(fix.truckId, position);
+        else {
+          buffer.held.delete(fix.truckId);
+          records.push(positionRecord(position));
+        }
       }
       return records;
     },
@@ -122,11 +140,13 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       const buffer = bufferOf(partition);
       const fixes = buffer.fixes;
       const latest = [...buffer.latest.values()];
+      const held = [...buffer.held.values()].map(positionRecord);
       buffer.fixes = new FixColumns();
       buffer.latest = new Map();
+      buffer.held = new Map();
       const days = [...fixes.days].filter((day) => !knownDays.has(day));
       return {
-        records: [],
+        records: held,
         state: new Map(),
         async prepare(sql: Sql) {
           if (days.length === 0) return;

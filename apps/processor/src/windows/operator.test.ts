@@ -113,7 +113,7 @@ describe("speed windows operator on PGlite", () => {
           if (at >= Math.min(fixes.length, stopAt)) continue;
           done = false;
           const batch = fixes.slice(at, at + 25);
-          op.process(p, batch);
+          op.process(p, batch, { now: Date.now(), lag: 0 });
           next.set(p, at + batch.length);
           const n = (batches.get(p) ?? 0) + 1;
           batches.set(p, n);
@@ -247,23 +247,23 @@ describe("early (not final) tumbling windows while a partition works through a b
   it("writes each window's value at most every WINDOW_EARLY_FIRE_MS while behind, all once caught up", () => {
     const op = operator();
     op.restore(0, new Map());
-    op.process(0, [at(1, 1)]);
+    op.process(0, [at(1, 1)], { now: 0, lag: 0 });
     expect(early(op.checkpoint(0, { now: 0, lag: 100 }).records)).toMatchObject([{ fixCount: 1 }]);
-    op.process(0, [at(2, 21)]);
+    op.process(0, [at(2, 21)], { now: 0, lag: 0 });
     // 5 s later, still behind: the window's new value waits.
     expect(early(op.checkpoint(0, { now: 5_000, lag: 100 }).records)).toEqual([]);
-    op.process(0, [at(3, 41)]);
+    op.process(0, [at(3, 41)], { now: 0, lag: 0 });
     // 10 s after its last write it goes out, with everything so far.
     expect(early(op.checkpoint(0, { now: 10_000, lag: 100 }).records)).toMatchObject([
       { fixCount: 3, final: false },
     ]);
-    op.process(0, [at(4, 45)]);
+    op.process(0, [at(4, 45)], { now: 0, lag: 0 });
     // Caught up: written at once.
     expect(early(op.checkpoint(0, { now: 11_000, lag: 0 }).records)).toMatchObject([
       { fixCount: 4 },
     ]);
     // The final value is never held back.
-    op.process(0, [at(5, 200)]);
+    op.process(0, [at(5, 200)], { now: 0, lag: 0 });
     const out = early(op.checkpoint(0, { now: 12_000, lag: 100 }).records);
     expect(out.filter((w) => w.final && w.kind === "tumbling")).toMatchObject([{ fixCount: 4 }]);
   });
@@ -271,7 +271,7 @@ describe("early (not final) tumbling windows while a partition works through a b
   it("owes every open window again after a restore (held-back values died with the old instance)", () => {
     const first = operator();
     first.restore(0, new Map());
-    first.process(0, [at(1, 1), at(1, 1, "E2")]);
+    first.process(0, [at(1, 1), at(1, 1, "E2")], { now: 0, lag: 0 });
     const c = first.checkpoint(0, { now: 0, lag: 100 });
     const stored = new Map([...c.state].map(([k, v]) => [k, JSON.parse(JSON.stringify(v))]));
     const second = operator();

@@ -298,11 +298,7 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
     },
 
     async tick(db) {
-      // kafkajs's fetchTopicOffsets fails now and then under concurrent admin calls
-      // (tulios/kafkajs#461): one immediate retry, else the next tick tries again.
-      const endOffsets = await eventLog
-        .offsets(TOPICS.gpsFixes.name)
-        .catch(() => eventLog.offsets(TOPICS.gpsFixes.name));
+      const endOffsets = await eventLog.offsets(TOPICS.gpsFixes.name);
       const { watermark, idle } = await combineScopeWindows(db.sql, {
         groupId,
         inputTopic: TOPICS.gpsFixes.name,

@@ -140,7 +140,18 @@ export class KafkaEventLog implements EventLog {
   async offsets(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
     const admin = await this.admin();
     await this.partitions(topic);
-    const offsets = await admin.fetchTopicOffsets(topic);
+    // kafkajs's fetchTopicOffsets throws a TypeError now and then when admin calls overlap
+    // (tulios/kafkajs#461, "Cannot destructure property 'partitions'"): asked again, it answers.
+    let offsets: Awaited<ReturnType<Admin["fetchTopicOffsets"]>>;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        offsets = await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (!(error instanceof TypeError) || attempt >= 3) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+      }
+    }
     return offsets
       .map((entry) => ({
         partition: entry.partition,
