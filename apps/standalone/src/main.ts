@@ -8,7 +8,7 @@ import { createOperators, createProcessor } from "@fleetstream/processor";
 import { createLogger, runMain } from "@fleetstream/service";
 import { createSimulator } from "@fleetstream/simulator";
 import { createWebServer } from "@fleetstream/web";
-import { readLauncherEnv } from "./env";
+import { readLauncherEnv, roadNetwork } from "./env";
 
 await runMain("fleetstream", async () => {
   const env = readLauncherEnv();
@@ -38,6 +38,9 @@ await runMain("fleetstream", async () => {
     partitions: env.GPS_TOPIC_PARTITIONS,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
+    offlineAfterMs: env.TRUCK_OFFLINE_AFTER_S * 1000,
+    roadNetwork: roadNetwork(env),
+    speedingThresholdKmh: env.SPEEDING_THRESHOLD_KMH,
     logger: logger.child({ app: "web" }),
   });
   const simulatorProducer = eventLog.producer();

@@ -4,7 +4,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createLogger, runMain } from "@fleetstream/service";
-import { readLauncherEnv } from "./env";
+import { readLauncherEnv, roadNetwork } from "./env";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 /** How long apps may take to exit on a signal they received themselves before we send SIGTERM. */
@@ -71,7 +71,10 @@ await runMain("stack", () => {
           : startLocalInfra();
       logger.info({ kafka: services.KAFKA_BROKERS }, "starting processor, web and simulator");
       launch("processor", ["apps/processor/src/main.ts"], services);
-      launch("web", ["apps/web/src/main.ts"], services);
+      launch("web", ["apps/web/src/main.ts"], {
+        ...services,
+        MAP_ROAD_NETWORK: roadNetwork(env) ? "builtin" : "none",
+      });
       if (env.SIM_TRUCKS > 0) {
         launch(
           "simulator",

@@ -23,6 +23,9 @@ await runMain("web", async () => {
     partitions: env.GPS_TOPIC_PARTITIONS,
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
+    offlineAfterMs: env.TRUCK_OFFLINE_AFTER_S * 1000,
+    roadNetwork: env.MAP_ROAD_NETWORK === "builtin",
+    speedingThresholdKmh: env.SPEEDING_THRESHOLD_KMH,
     logger,
     dev: process.argv.includes("--dev"),
   });

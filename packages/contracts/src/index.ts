@@ -1,3 +1,4 @@
+export * from "./dashboard";
 export * from "./geofence";
 export * from "./gps-fix";
 export * from "./socket-events";

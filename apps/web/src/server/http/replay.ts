@@ -1,0 +1,50 @@
+import type { PrismaClient } from "@fleetstream/db";
+import { z } from "zod";
+import { listAlerts } from "../queries/alerts";
+import { knownTrucks, trails } from "../queries/fixes";
+import { checkRange, Instant, TruckIds } from "./params";
+import { json, parseQuery, problem } from "./respond";
+
+/** Most trucks one replay may show, and the longest range. */
+export const REPLAY_MAX_TRUCKS = 20;
+export const REPLAY_MAX_RANGE_MS = 24 * 3_600_000;
+/** Most fixes per truck (a day at one fix per 20 s is 4,320). */
+export const REPLAY_MAX_FIXES = 20_000;
+
+export const ReplayQuery = checkRange(
+  z.strictObject({ trucks: TruckIds(REPLAY_MAX_TRUCKS), from: Instant, to: Instant }),
+  REPLAY_MAX_RANGE_MS,
+);
+
+export type ReplayApi = ReturnType<typeof replayApi>;
+
+export function replayApi(deps: { prisma: () => PrismaClient | undefined }) {
+  return {
+    /**
+     * GET /api/replay?trucks=T-1,T-2&from=&to=: each truck's fixes in [from, to) in event-time
+     * order and their alerts in the range, oldest first. 404 names a truck the database never saw.
+     */
+    async get(request: Request): Promise<Response> {
+      const query = parseQuery(request, ReplayQuery);
+      if (!query.ok) return query.response;
+      const prisma = deps.prisma();
+      if (!prisma)
+        return problem(
+          "unavailable",
+          "replay needs a database: this web server was started without one",
+        );
+      const { trucks, from, to } = query.value;
+      const known = await knownTrucks(prisma, trucks);
+      const unknown = trucks.find((id: string) => !known.has(id));
+      if (unknown)
+        return problem("not_found", `truck ${JSON.stringify(unknown)} not found`, [
+          `trucks: unknown truck ${unknown}`,
+        ]);
+      const [fixes, alerts] = await Promise.all([
+        trails(prisma, trucks, from, to, REPLAY_MAX_FIXES),
+        listAlerts(prisma, { truckIds: trucks, from, to }, { limit: 1_000 }),
+      ]);
+      return json({ from, to, trucks: fixes, alerts: alerts.alerts.reverse() });
+    },
+  };
+}

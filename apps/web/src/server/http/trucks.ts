@@ -1,0 +1,155 @@
+import { TruckId, type TruckPosition } from "@fleetstream/contracts";
+import type { PrismaClient } from "@fleetstream/db";
+import { z } from "zod";
+import { lastHeardAt, TRUCK_STATUSES, truckStatus } from "../../shared/truck-status";
+import { mergeWindows } from "../../shared/windows";
+import type { AlertsFeed } from "../feeds/alerts";
+import type { PositionsFeed } from "../feeds/positions";
+import type { WindowsFeed } from "../feeds/windows";
+import { listAlerts } from "../queries/alerts";
+import { truckTrail } from "../queries/fixes";
+import { truckWindows } from "../queries/windows";
+import { checkRange, Instant, Limit } from "./params";
+import { json, notFound, parseQuery, problem } from "./respond";
+
+const HOUR_MS = 3_600_000;
+
+export const TruckListQuery = z.strictObject({
+  search: z.string().trim().max(64).optional(),
+  status: z.enum(TRUCK_STATUSES as ["moving", "stopped", "offline"]).optional(),
+  sort: z.enum(["id", "speed", "age"]).default("id"),
+  limit: Limit(100_000, 1_000),
+});
+
+/** A time range; when absent it ends at the truck's latest fix and spans the default. */
+export const RangeQuery = checkRange(
+  z.strictObject({ from: Instant.optional(), to: Instant.optional() }),
+  24 * HOUR_MS,
+);
+
+export interface TrucksApiDeps {
+  prisma: () => PrismaClient | undefined;
+  positions: PositionsFeed;
+  alerts: AlertsFeed;
+  windows: WindowsFeed;
+  offlineAfterMs: number;
+  now?: () => number;
+}
+
+export type TrucksApi = ReturnType<typeof trucksApi>;
+
+/** The range to answer: the query's, or the `span` before the truck's latest fix. */
+export function resolveRange(
+  query: { from?: number | undefined; to?: number | undefined },
+  latestEventTime: number,
+  span: number,
+): { from: number; to: number } {
+  const to = query.to ?? (query.from !== undefined ? query.from + span : latestEventTime + 1);
+  return { from: query.from ?? to - span, to };
+}
+
+export function trucksApi(deps: TrucksApiDeps) {
+  const now = deps.now ?? Date.now;
+  const database = () =>
+    deps.prisma() ??
+    problem(
+      "unavailable",
+      "truck history needs a database: this web server was started without one",
+    );
+
+  /** The latest position: the live view's, else the trucks table's (a truck seen before). */
+  async function latest(prisma: PrismaClient, id: string): Promise<TruckPosition | undefined> {
+    const live = deps.positions.view.get(id);
+    if (live) return live;
+    if (!TruckId.safeParse(id).success) return undefined;
+    const row = await prisma.truck.findUnique({ where: { id } });
+    if (!row) return undefined;
+    return {
+      truckId: row.id,
+      seq: Number(row.seq),
+      lat: row.lat,
+      lon: row.lon,
+      speedKmh: row.speedKmh,
+      headingDeg: row.headingDeg,
+      eventTime: row.eventTime.getTime(),
+      processedAt: row.updatedAt.getTime(),
+    };
+  }
+
+  const withStatus = (p: TruckPosition, at: number) => ({
+    ...p,
+    status: truckStatus(p, at, deps.offlineAfterMs),
+    lastHeardAt: lastHeardAt(p),
+  });
+
+  return {
+    /** GET /api/trucks?search=&status=&sort=id|speed|age&limit= (the live fleet). */
+    list(request: Request): Response {
+      const query = parseQuery(request, TruckListQuery);
+      if (!query.ok) return query.response;
+      const { search, status, sort, limit } = query.value;
+      const at = now();
+      const needle = search?.toLowerCase();
+      let trucks = deps.positions.view
+        .snapshot()
+        .filter((p) => !needle || p.truckId.toLowerCase().includes(needle))
+        .map((p) => withStatus(p, at))
+        .filter((t) => !status || t.status === status);
+      if (sort === "speed") trucks = trucks.sort((a, b) => b.speedKmh - a.speedKmh);
+      if (sort === "age") trucks = trucks.sort((a, b) => a.lastHeardAt - b.lastHeardAt);
+      return json({
+        total: trucks.length,
+        trucks: trucks.slice(0, limit),
+        offlineAfterMs: deps.offlineAfterMs,
+      });
+    },
+
+    /** GET /api/trucks/:id: latest fix with status, fences it is inside, its recent alerts. */
+    async get(_request: Request, id: string): Promise<Response> {
+      const prisma = database();
+      if (prisma instanceof Response) return prisma;
+      const position = await latest(prisma, id);
+      if (!position) return notFound("truck", id);
+      const history = await listAlerts(prisma, { truckIds: [id] }, { limit: 20 });
+      const live = deps.alerts.view.recent().filter((a) => a.truckId === id);
+      const byId = new Map([...history.alerts, ...live].map((a) => [a.id, a]));
+      const recentAlerts = [...byId.values()]
+        .sort((a, b) => b.eventTime - a.eventTime)
+        .slice(0, 20);
+      return json({
+        truck: withStatus(position, now()),
+        insideGeofences: deps.alerts.view.fencesOf(id),
+        recentAlerts,
+      });
+    },
+
+    /** GET /api/trucks/:id/trail?from=&to= (default: the hour before its latest fix). */
+    async trail(request: Request, id: string): Promise<Response> {
+      const query = parseQuery(request, RangeQuery);
+      if (!query.ok) return query.response;
+      const prisma = database();
+      if (prisma instanceof Response) return prisma;
+      const position = await latest(prisma, id);
+      if (!position) return notFound("truck", id);
+      const range = resolveRange(query.value, position.eventTime, HOUR_MS);
+      const trail = await truckTrail(prisma, id, range.from, range.to, 10_000);
+      return json({ ...range, ...trail });
+    },
+
+    /** GET /api/trucks/:id/windows?from=&to=: tumbling windows, stored and live. */
+    async windows(request: Request, id: string): Promise<Response> {
+      const query = parseQuery(request, RangeQuery);
+      if (!query.ok) return query.response;
+      const prisma = database();
+      if (prisma instanceof Response) return prisma;
+      const position = await latest(prisma, id);
+      if (!position) return notFound("truck", id);
+      const range = resolveRange(query.value, position.eventTime, HOUR_MS);
+      const stored = await truckWindows(prisma, id, range.from, range.to);
+      const live = deps.windows.view
+        .truck(id)
+        .filter((w) => w.windowStart >= range.from && w.windowStart < range.to);
+      return json({ ...range, truckId: id, windows: mergeWindows(stored, live) });
+    },
+  };
+}
