@@ -30,3 +30,23 @@ export function mergeWindows<W extends WindowLike>(...lists: readonly (readonly 
   }
   return [...byStart.values()].sort((a, b) => a.windowStart - b.windowStart);
 }
+
+/**
+ * A series after new windows arrived: merged, only the `keepMs` before the newest start kept. If
+ * the incoming windows are all older than that, the source's event time moved back (a restarted
+ * simulator or device clock): the series starts over from them instead of ignoring them.
+ */
+export function appendWindows<W extends WindowLike>(
+  current: readonly W[],
+  incoming: readonly W[],
+  keepMs: number,
+): W[] {
+  const newest = current[current.length - 1]?.windowStart ?? Number.NEGATIVE_INFINITY;
+  const incomingNewest = Math.max(...incoming.map((w) => w.windowStart));
+  const merged =
+    incoming.length > 0 && incomingNewest <= newest - keepMs
+      ? mergeWindows(incoming)
+      : mergeWindows(current, incoming);
+  const last = merged[merged.length - 1]?.windowStart ?? 0;
+  return merged.filter((w) => w.windowStart > last - keepMs);
+}

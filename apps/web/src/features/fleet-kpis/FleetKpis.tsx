@@ -60,9 +60,7 @@ export function FleetKpis() {
           <dd>{w.speedingTrucks}</dd>
         </div>
       </dl>
-      <span className="kpis__window">
-        {headline.final ? `minute ${minute}` : `minute ${minute} (so far)`}
-      </span>
+      <span className="kpis__window">{headline.final ? minute : `${minute} (so far)`}</span>
       <div className="kpis__chart">
         <TimeChart
           compact

@@ -123,6 +123,7 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
 
     // --- selected truck's trail ------------------------------------------------------------
     const trail = L.polyline([], {
+      className: "truck-trail",
       color: "#0b3d91",
       weight: 3,
       opacity: 0.7,
@@ -247,7 +248,15 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
           replayMarkers.set(t.truckId, { marker, path });
           for (const f of t.fixes) bounds.extend([f.lat, f.lon]);
         });
-        if (bounds.isValid()) map.fitBounds(bounds.pad(0.2), { maxZoom: 14, animate: false });
+        // Leave room for the replay bar over the bottom of the map.
+        const bar = container.parentElement?.querySelector(".replay")?.clientHeight ?? 0;
+        if (bounds.isValid()) {
+          map.fitBounds(bounds.pad(0.1), {
+            maxZoom: 14,
+            animate: false,
+            paddingBottomRight: [0, bar],
+          });
+        }
       }
       const t = r.t ?? r.from;
       for (const truck of data.trucks) {

@@ -1,10 +1,29 @@
-import type { Feature, FeatureCollection, Geometry, MultiLineString } from "geojson";
+import type { FeatureCollection, MultiLineString, MultiPolygon } from "geojson";
 import * as L from "leaflet";
-import { feature, mesh } from "topojson-client";
-import type { GeometryCollection, Topology } from "topojson-specification";
 
-/** Zoom from which the detailed (1:10m) outlines replace the 1:50m ones. */
-const DETAILED_FROM_ZOOM = 6;
+type Detail = "110m" | "50m" | "10m";
+type BBox = [number, number, number, number];
+
+/** Natural Earth scale for a zoom level: coarse outlines for the world, 1:10m for a country. */
+export function detailForZoom(zoom: number): Detail {
+  return zoom <= 3 ? "110m" : zoom <= 6 ? "50m" : "10m";
+}
+
+/** The view padded by its own size on every side, clamped to the world: what one request covers. */
+export function paddedBox(view: BBox): BBox {
+  const [w, s, e, n] = view;
+  const dx = e - w;
+  const dy = n - s;
+  return [
+    Math.max(-180, w - dx),
+    Math.max(-85, s - dy),
+    Math.min(180, e + dx),
+    Math.min(85, n + dy),
+  ];
+}
+
+export const contains = (outer: BBox, inner: BBox): boolean =>
+  outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
 const LAND: L.PathOptions = {
   stroke: false,
@@ -19,72 +38,71 @@ const ROAD_STYLE: Record<string, L.PathOptions> = {
   urban: { color: "#cfd3d8", weight: 1.5, opacity: 0.9, interactive: false },
 };
 
-type CountriesTopology = Topology<{ countries: GeometryCollection; land: GeometryCollection }>;
-
 /**
- * A light basemap that needs no tile server: land and country borders from Natural Earth
- * (world-atlas, served by /api/basemap/countries), plus the simulator's road network when the
- * server has it on (/api/basemap/roads). Drawn in a pane under the tiles, so where tiles load
- * they cover it. Returns a function that removes it.
+ * A light basemap that needs no tile server: land and country borders from Natural Earth,
+ * fetched for the area around the view at a scale that suits the zoom
+ * (/api/basemap/outlines), plus the simulator's road network when the server has it on
+ * (/api/basemap/roads). Drawn in a pane under the tiles, so where tiles load they cover it.
+ * Returns a function that removes it.
  */
 export function addBasemap(map: L.Map, options: { roads: boolean }): () => void {
   const pane = map.getPane("basemap") ?? map.createPane("basemap");
   pane.style.zIndex = "150"; // under tiles (200) and the graticule (250)
   pane.style.pointerEvents = "none";
   const renderer = L.canvas({ pane: "basemap", padding: 0.5 });
-  const group = L.layerGroup().addTo(map);
+  const outlinesGroup = L.layerGroup().addTo(map);
+  const roadsGroup = L.layerGroup().addTo(map);
   const controller = new AbortController();
-  let detail: "50m" | "10m" | null = null;
-  let outlines: L.Layer | undefined;
-  let roads: L.Layer | undefined;
+  let loaded: { detail: Detail; bbox: BBox } | null = null;
+  let requested = 0;
 
-  const load = async (wanted: "50m" | "10m") => {
-    if (detail === wanted || (detail === "10m" && wanted === "50m")) return;
-    detail = wanted;
-    const response = await fetch(`/api/basemap/countries?detail=${wanted}`, {
-      signal: controller.signal,
-    });
-    if (!response.ok) return;
-    const topology = (await response.json()) as CountriesTopology;
-    const land = feature(topology, topology.objects.land) as FeatureCollection | Feature;
-    const borders = mesh(
-      topology,
-      topology.objects.countries,
-      (a, b) => a !== b,
-    ) as MultiLineString;
-    const layer = L.layerGroup([
-      L.geoJSON(land as Feature<Geometry>, { style: LAND, renderer } as L.GeoJSONOptions),
-      L.geoJSON(borders, { style: BORDERS, renderer } as L.GeoJSONOptions),
-    ]);
-    outlines?.remove();
-    outlines = layer;
-    group.addLayer(layer);
-    roads?.remove();
-    if (roads) group.addLayer(roads); // keep roads above the land
+  const refresh = async () => {
+    const b = map.getBounds();
+    const view: BBox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
+    const detail = detailForZoom(map.getZoom());
+    if (loaded && loaded.detail === detail && contains(loaded.bbox, view)) return;
+    const bbox = paddedBox(view);
+    const request = ++requested;
+    const response = await fetch(
+      `/api/basemap/outlines?detail=${detail}&bbox=${bbox.map((v) => v.toFixed(3)).join(",")}`,
+      {
+        signal: controller.signal,
+      },
+    );
+    if (!response.ok || request !== requested) return;
+    const answer = (await response.json()) as { land: MultiPolygon; borders: MultiLineString };
+    if (request !== requested) return;
+    loaded = { detail, bbox };
+    outlinesGroup.clearLayers();
+    outlinesGroup.addLayer(L.geoJSON(answer.land, { style: LAND, renderer } as L.GeoJSONOptions));
+    outlinesGroup.addLayer(
+      L.geoJSON(answer.borders, { style: BORDERS, renderer } as L.GeoJSONOptions),
+    );
+    roadsGroup.eachLayer((layer) => (layer as L.GeoJSON).bringToFront());
   };
 
   const loadRoads = async () => {
     const response = await fetch("/api/basemap/roads", { signal: controller.signal });
     if (!response.ok) return;
     const collection = (await response.json()) as FeatureCollection;
-    roads = L.geoJSON(collection, {
-      renderer,
-      style: (f) => ROAD_STYLE[String(f?.properties?.roadClass)] ?? ROAD_STYLE.urban,
-    } as L.GeoJSONOptions);
-    group.addLayer(roads);
+    roadsGroup.addLayer(
+      L.geoJSON(collection, {
+        renderer,
+        style: (f) => ROAD_STYLE[String(f?.properties?.roadClass)] ?? ROAD_STYLE.urban,
+      } as L.GeoJSONOptions),
+    );
   };
 
-  const onZoom = () => {
-    if (map.getZoom() >= DETAILED_FROM_ZOOM) void load("10m").catch(() => {});
-  };
-  void load(map.getZoom() >= DETAILED_FROM_ZOOM ? "10m" : "50m").catch(() => {});
+  const onMove = () => void refresh().catch(() => {});
+  onMove();
   if (options.roads) void loadRoads().catch(() => {});
-  map.on("zoomend", onZoom);
+  map.on("moveend", onMove);
   map.getContainer().classList.add("fleet-map--basemap");
 
   return () => {
     controller.abort();
-    map.off("zoomend", onZoom);
-    group.remove();
+    map.off("moveend", onMove);
+    outlinesGroup.remove();
+    roadsGroup.remove();
   };
 }

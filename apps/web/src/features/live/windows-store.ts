@@ -1,6 +1,6 @@
 import type { FleetWindowPoint, ScopeSpeedWindow, TruckSpeedWindow } from "@fleetstream/contracts";
 import { createStore } from "zustand/vanilla";
-import { mergeWindows } from "../../shared/windows";
+import { appendWindows } from "../../shared/windows";
 
 /** Windows of one watched truck or fence: REST history merged with live updates. */
 export interface WatchedSeries<W> {
@@ -20,8 +20,8 @@ export interface WindowsState {
   receiveGeofence(windows: readonly ScopeSpeedWindow[]): void;
 }
 
-/** How much of the fleet's windows the header keeps. */
-const FLEET_KEEP_MS = 3_600_000;
+/** How much of each series the charts keep: an hour of window starts. */
+const KEEP_MS = 3_600_000;
 
 export type WindowsStore = ReturnType<typeof createWindowsStore>;
 
@@ -30,18 +30,15 @@ export function createWindowsStore() {
     fleet: [],
     truck: { id: null, windows: [] },
     geofence: { id: null, windows: [] },
-    receiveFleet: (windows) => {
-      const merged = mergeWindows(get().fleet, windows);
-      const newest = merged[merged.length - 1]?.windowStart ?? 0;
-      set({ fleet: merged.filter((w) => w.windowStart > newest - FLEET_KEEP_MS) });
-    },
+    receiveFleet: (windows) => set({ fleet: appendWindows(get().fleet, windows, KEEP_MS) }),
     watchTruck: (id) => {
       if (id !== get().truck.id) set({ truck: { id, windows: [] } });
     },
     receiveTruck: (windows) => {
       const { id, windows: current } = get().truck;
       const mine = windows.filter((w) => w.truckId === id);
-      if (id && mine.length > 0) set({ truck: { id, windows: mergeWindows(current, mine) } });
+      if (id && mine.length > 0)
+        set({ truck: { id, windows: appendWindows(current, mine, KEEP_MS) } });
     },
     watchGeofence: (id) => {
       if (id !== get().geofence.id) set({ geofence: { id, windows: [] } });
@@ -49,7 +46,9 @@ export function createWindowsStore() {
     receiveGeofence: (windows) => {
       const { id, windows: current } = get().geofence;
       const mine = windows.filter((w) => w.scopeId === id);
-      if (id && mine.length > 0) set({ geofence: { id, windows: mergeWindows(current, mine) } });
+      if (id && mine.length > 0) {
+        set({ geofence: { id, windows: appendWindows(current, mine, KEEP_MS) } });
+      }
     },
   }));
 }

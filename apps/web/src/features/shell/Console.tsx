@@ -93,7 +93,8 @@ export function Console({ initialView, config }: ConsoleProps) {
             {mapNote ? <p className="map-note">{mapNote}</p> : null}
             {replay ? <ReplayBar data={replayData} /> : null}
           </main>
-          <Drawer editor={editor} />
+          {/* The replay needs the map's width; details come back when it closes. */}
+          {replay ? null : <Drawer editor={editor} />}
         </div>
       </div>
     </ConsoleContext.Provider>

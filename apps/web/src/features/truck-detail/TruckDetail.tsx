@@ -64,7 +64,8 @@ export function TruckDetail({ truckId }: { truckId: string }) {
     const byId = new Map<string, AlertView>();
     for (const a of history) byId.set(a.id, a);
     for (const a of alerts) if (a.truckId === truckId) byId.set(a.id, a);
-    return [...byId.values()].sort((a, b) => b.eventTime - a.eventTime).slice(0, 10);
+    // Most recently raised first (not by event time: a device whose clock jumped would hide them).
+    return [...byId.values()].sort((a, b) => b.raisedAt - a.raisedAt).slice(0, 10);
   }, [history, alerts, truckId]);
 
   if (!position) {

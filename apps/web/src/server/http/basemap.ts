@@ -1,11 +1,24 @@
-import { readFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { z } from "zod";
+import { createOutlines, DETAILS } from "../basemap/outlines";
 import { json, parseQuery, problem } from "./respond";
 
-/** Country outlines and coastlines: Natural Earth through the world-atlas package (TopoJSON). */
-export const BasemapQuery = z.strictObject({
-  detail: z.enum(["110m", "50m", "10m"]).default("50m"),
+const Coordinate = z.number("must be a number");
+
+/** GET /api/basemap/outlines query: the scale and the box [west,south,east,north] in degrees. */
+export const OutlinesQuery = z.strictObject({
+  detail: z.enum(DETAILS).default("50m"),
+  bbox: z
+    .string()
+    .transform((text) => text.split(",").map(Number))
+    .pipe(
+      z
+        .tuple([Coordinate, Coordinate, Coordinate, Coordinate], "must be west,south,east,north")
+        .refine(([w, s, e, n]) => w < e && s < n, "west must be below east and south below north")
+        .refine(
+          ([w, s, e, n]) => w >= -540 && e <= 540 && s >= -90 && n <= 90,
+          "outside the world",
+        ),
+    ),
 });
 
 const CACHE = { "cache-control": "public, max-age=86400" };
@@ -19,22 +32,14 @@ export interface RoadFeature {
 export type BasemapApi = ReturnType<typeof basemapApi>;
 
 export function basemapApi(deps: { roads: () => Promise<RoadFeature[] | null> }) {
-  const require = createRequire(import.meta.url);
-  const files = new Map<string, Promise<string>>();
+  const outlines = createOutlines();
   return {
-    /** GET /api/basemap/countries?detail=110m|50m|10m → TopoJSON (objects: countries, land). */
-    async countries(request: Request): Promise<Response> {
-      const query = parseQuery(request, BasemapQuery);
+    /** GET /api/basemap/outlines?detail=110m|50m|10m&bbox=w,s,e,n → land and borders (GeoJSON). */
+    async outlines(request: Request): Promise<Response> {
+      const query = parseQuery(request, OutlinesQuery);
       if (!query.ok) return query.response;
-      const name = `world-atlas/countries-${query.value.detail}.json`;
-      let file = files.get(name);
-      if (!file) {
-        file = readFile(require.resolve(name), "utf8");
-        files.set(name, file);
-      }
-      return new Response(await file, {
-        headers: { "content-type": "application/json", ...CACHE },
-      });
+      const [w, s, e, n] = query.value.bbox;
+      return json(await outlines.within(query.value.detail, [w, s, e, n]), 200, CACHE);
     },
     /** GET /api/basemap/roads → GeoJSON of the simulator's road network, 404 when not in use. */
     async roads(): Promise<Response> {

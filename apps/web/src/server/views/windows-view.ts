@@ -1,13 +1,22 @@
 import type { FleetWindowPoint, ScopeSpeedWindow, TruckSpeedWindow } from "@fleetstream/contracts";
 import { isNewerWindow, type WindowLike } from "../../shared/windows";
 
-/** Windows of one series by start time, keeping only the latest `retentionMs` of starts. */
+/**
+ * Windows of one series by start time, keeping only the latest `retentionMs` of starts. A
+ * window older than that starts the series over (see `put`).
+ */
 class Series<W extends WindowLike> {
   readonly byStart = new Map<number, W>();
   newest = Number.NEGATIVE_INFINITY;
 
   put(window: W, retentionMs: number): boolean {
-    if (window.windowStart <= this.newest - retentionMs) return false;
+    if (window.windowStart <= this.newest - retentionMs) {
+      // Far older than anything kept: the source's event time moved back (a simulator or a
+      // device restarted with an earlier clock), not a late window (those are final within
+      // the allowed lateness). Follow the source: start the series over.
+      this.byStart.clear();
+      this.newest = Number.NEGATIVE_INFINITY;
+    }
     if (!isNewerWindow(window, this.byStart.get(window.windowStart))) return false;
     this.byStart.set(window.windowStart, window);
     if (window.windowStart > this.newest) {
