@@ -5,8 +5,14 @@ import {
   WatchGeofence,
   WatchTruck,
 } from "@fleetstream/contracts";
+import type { z } from "zod";
 import type { WindowsView } from "../views/windows-view";
-import { createTopicReader, type LiveFeed, type TopicReaderOptions } from "./live-feed";
+import {
+  createTopicReader,
+  type FleetSocket,
+  type LiveFeed,
+  type TopicReaderOptions,
+} from "./live-feed";
 
 export type WindowsFeed = LiveFeed & { readonly view: WindowsView };
 
@@ -57,25 +63,37 @@ export function createWindowsFeed(
     },
     connect(socket) {
       socket.emit("windows:fleet:v1", view.fleet());
-      let watchedTruck: string | null = null;
-      let watchedFence: string | null = null;
-      socket.on("truck:watch:v1", (input) => {
-        const parsed = WatchTruck.safeParse(input);
+      watch(socket, WatchTruck, truckRoom, (id) =>
+        socket.emit("windows:truck:v1", view.truck(id)),
+      ).on("truck:watch:v1");
+      watch(socket, WatchGeofence, geofenceRoom, (id) =>
+        socket.emit("windows:geofence:v1", view.geofence(id)),
+      ).on("geofence:watch:v1");
+    },
+  };
+}
+
+/**
+ * One "watch" channel of a socket: a validated id (or null to stop) moves the socket to that id's
+ * room and sends what the view has for it; later changes reach the room in `flush`.
+ */
+function watch(
+  socket: FleetSocket,
+  schema: z.ZodType<string | null>,
+  room: (id: string) => string,
+  sendSnapshot: (id: string) => void,
+) {
+  let watched: string | null = null;
+  return {
+    on(event: "truck:watch:v1" | "geofence:watch:v1") {
+      socket.on(event, (input: unknown) => {
+        const parsed = schema.safeParse(input);
         if (!parsed.success) return;
-        if (watchedTruck) void socket.leave(truckRoom(watchedTruck));
-        watchedTruck = parsed.data;
-        if (!watchedTruck) return;
-        void socket.join(truckRoom(watchedTruck));
-        socket.emit("windows:truck:v1", view.truck(watchedTruck));
-      });
-      socket.on("geofence:watch:v1", (input) => {
-        const parsed = WatchGeofence.safeParse(input);
-        if (!parsed.success) return;
-        if (watchedFence) void socket.leave(geofenceRoom(watchedFence));
-        watchedFence = parsed.data;
-        if (!watchedFence) return;
-        void socket.join(geofenceRoom(watchedFence));
-        socket.emit("windows:geofence:v1", view.geofence(watchedFence));
+        if (watched) void socket.leave(room(watched));
+        watched = parsed.data;
+        if (!watched) return;
+        void socket.join(room(watched));
+        sendSnapshot(watched);
       });
     },
   };

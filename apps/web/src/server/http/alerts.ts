@@ -18,7 +18,7 @@ import {
   Limit,
   TruckIds,
 } from "./params";
-import { json, notFound, parseBody, parseQuery, problem } from "./respond";
+import { json, notFound, parseBody, parseQuery, requireDatabase } from "./respond";
 
 const Cursor = z.string().transform((text, ctx) => {
   const cursor = decodeCursor(text);
@@ -55,12 +55,7 @@ export type AlertsApi = ReturnType<typeof alertsApi>;
 
 export function alertsApi(deps: AlertsApiDeps) {
   const now = deps.now ?? Date.now;
-  const database = () =>
-    deps.prisma() ??
-    problem(
-      "unavailable",
-      "alert history needs a database: this web server was started without one",
-    );
+  const database = () => requireDatabase(deps.prisma(), "alert history");
 
   return {
     /** GET /api/alerts?type=&truck=&fence=&tag=&acknowledged=&from=&to=&before=&limit= */

@@ -1,5 +1,5 @@
 import type { GeofenceResult, GeofenceStore } from "../geofences/store";
-import { json, NO_STORE, problem, readJson } from "./respond";
+import { json, NO_STORE, problem, readJson, requireDatabase } from "./respond";
 
 // The geofence REST API as plain Request → Response functions; the route files under
 // app/api/geofences only bind them (so they are testable without Next.js).
@@ -17,9 +17,7 @@ function answer<T>(
 export type GeofenceApi = ReturnType<typeof geofenceApi>;
 
 export function geofenceApi(getStore: () => GeofenceStore | undefined) {
-  const store = (): GeofenceStore | Response =>
-    getStore() ??
-    problem("unavailable", "geofences need a database: this web server was started without one");
+  const store = (): GeofenceStore | Response => requireDatabase(getStore(), "the geofence API");
 
   return {
     /** GET /api/geofences[?tag=…] */

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { listAlerts } from "../queries/alerts";
 import { knownTrucks, trails } from "../queries/fixes";
 import { checkRange, Instant, TruckIds } from "./params";
-import { json, parseQuery, problem } from "./respond";
+import { json, parseQuery, problem, requireDatabase } from "./respond";
 
 /** Most trucks one replay may show, and the longest range. */
 export const REPLAY_MAX_TRUCKS = 20;
@@ -27,12 +27,8 @@ export function replayApi(deps: { prisma: () => PrismaClient | undefined }) {
     async get(request: Request): Promise<Response> {
       const query = parseQuery(request, ReplayQuery);
       if (!query.ok) return query.response;
-      const prisma = deps.prisma();
-      if (!prisma)
-        return problem(
-          "unavailable",
-          "replay needs a database: this web server was started without one",
-        );
+      const prisma = requireDatabase(deps.prisma(), "replay");
+      if (prisma instanceof Response) return prisma;
       const { trucks, from, to } = query.value;
       const known = await knownTrucks(prisma, trucks);
       const unknown = trucks.find((id: string) => !known.has(id));

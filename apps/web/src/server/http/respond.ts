@@ -43,6 +43,14 @@ export function json(value: unknown, status = 200, headers: Record<string, strin
   return Response.json(value, { status, headers: { ...NO_STORE, ...headers } });
 }
 
+/** The database, or the 503 an endpoint answers when this web server runs without one. */
+export function requireDatabase<T>(db: T | undefined, what: string): T | Response {
+  return (
+    db ??
+    problem("unavailable", `${what} needs a database: this web server was started without one`)
+  );
+}
+
 export const notFound = (what: string, id: string): Response =>
   problem("not_found", `${what} ${JSON.stringify(id)} not found`);
 

@@ -10,7 +10,7 @@ import { listAlerts } from "../queries/alerts";
 import { truckTrail } from "../queries/fixes";
 import { truckWindows } from "../queries/windows";
 import { checkRange, Instant, Limit } from "./params";
-import { json, notFound, parseQuery, problem } from "./respond";
+import { json, notFound, parseQuery, requireDatabase } from "./respond";
 
 const HOUR_MS = 3_600_000;
 
@@ -50,12 +50,7 @@ export function resolveRange(
 
 export function trucksApi(deps: TrucksApiDeps) {
   const now = deps.now ?? Date.now;
-  const database = () =>
-    deps.prisma() ??
-    problem(
-      "unavailable",
-      "truck history needs a database: this web server was started without one",
-    );
+  const database = () => requireDatabase(deps.prisma(), "truck history");
 
   /** The latest position: the live view's, else the trucks table's (a truck seen before). */
   async function latest(prisma: PrismaClient, id: string): Promise<TruckPosition | undefined> {
@@ -74,6 +69,20 @@ export function trucksApi(deps: TrucksApiDeps) {
       eventTime: row.eventTime.getTime(),
       processedAt: row.updatedAt.getTime(),
     };
+  }
+
+  /** The range query, the database and the truck (400, 503, 404 otherwise). */
+  async function truckAndRange(
+    request: Request,
+    id: string,
+  ): Promise<Response | { prisma: PrismaClient; range: { from: number; to: number } }> {
+    const query = parseQuery(request, RangeQuery);
+    if (!query.ok) return query.response;
+    const prisma = database();
+    if (prisma instanceof Response) return prisma;
+    const position = await latest(prisma, id);
+    if (!position) return notFound("truck", id);
+    return { prisma, range: resolveRange(query.value, position.eventTime, HOUR_MS) };
   }
 
   const withStatus = (p: TruckPosition, at: number) => ({
@@ -125,26 +134,18 @@ export function trucksApi(deps: TrucksApiDeps) {
 
     /** GET /api/trucks/:id/trail?from=&to= (default: the hour before its latest fix). */
     async trail(request: Request, id: string): Promise<Response> {
-      const query = parseQuery(request, RangeQuery);
-      if (!query.ok) return query.response;
-      const prisma = database();
-      if (prisma instanceof Response) return prisma;
-      const position = await latest(prisma, id);
-      if (!position) return notFound("truck", id);
-      const range = resolveRange(query.value, position.eventTime, HOUR_MS);
+      const found = await truckAndRange(request, id);
+      if (found instanceof Response) return found;
+      const { prisma, range } = found;
       const trail = await truckTrail(prisma, id, range.from, range.to, 10_000);
       return json({ ...range, ...trail });
     },
 
     /** GET /api/trucks/:id/windows?from=&to=: tumbling windows, stored and live. */
     async windows(request: Request, id: string): Promise<Response> {
-      const query = parseQuery(request, RangeQuery);
-      if (!query.ok) return query.response;
-      const prisma = database();
-      if (prisma instanceof Response) return prisma;
-      const position = await latest(prisma, id);
-      if (!position) return notFound("truck", id);
-      const range = resolveRange(query.value, position.eventTime, HOUR_MS);
+      const found = await truckAndRange(request, id);
+      if (found instanceof Response) return found;
+      const { prisma, range } = found;
       const stored = await truckWindows(prisma, id, range.from, range.to);
       const live = deps.windows.view
         .truck(id)

@@ -3,7 +3,7 @@ import { mergeWindows } from "../../shared/windows";
 import type { GeofencesFeed } from "../feeds/geofences";
 import type { WindowsFeed } from "../feeds/windows";
 import { scopeWindows } from "../queries/windows";
-import { json, notFound, parseQuery, problem } from "./respond";
+import { json, notFound, parseQuery, requireDatabase } from "./respond";
 import { RangeQuery, resolveRange } from "./trucks";
 
 const HOUR_MS = 3_600_000;
@@ -19,12 +19,7 @@ export type WindowsApi = ReturnType<typeof windowsApi>;
 
 export function windowsApi(deps: WindowsApiDeps) {
   const now = deps.now ?? Date.now;
-  const database = () =>
-    deps.prisma() ??
-    problem(
-      "unavailable",
-      "window history needs a database: this web server was started without one",
-    );
+  const database = () => requireDatabase(deps.prisma(), "window history");
 
   return {
     /** GET /api/windows/fleet?from=&to= (default: the hour before the newest fleet window). */

@@ -67,12 +67,7 @@ export class WindowsView {
 
   applyTruck(window: TruckSpeedWindow): void {
     if (window.kind !== "tumbling") return; // the chart is per minute; hopping windows overlap
-    let series = this.#trucks.get(window.truckId);
-    if (!series) {
-      series = new Series();
-      this.#trucks.set(window.truckId, series);
-    }
-    if (series.put(window, this.#truckRetentionMs)) {
+    if (seriesOf(this.#trucks, window.truckId).put(window, this.#truckRetentionMs)) {
       mark(this.#changedTrucks, window.truckId, window.windowStart);
     }
     const max = this.#fleetMax.get(window.windowStart);
@@ -91,12 +86,7 @@ export class WindowsView {
       }
       return;
     }
-    let series = this.#geofences.get(window.scopeId);
-    if (!series) {
-      series = new Series();
-      this.#geofences.set(window.scopeId, series);
-    }
-    if (series.put(window, this.#scopeRetentionMs)) {
+    if (seriesOf(this.#geofences, window.scopeId).put(window, this.#scopeRetentionMs)) {
       mark(this.#changedGeofences, window.scopeId, window.windowStart);
     }
   }
@@ -140,6 +130,15 @@ export class WindowsView {
     const oldest = this.#fleet.newest - this.#scopeRetentionMs;
     for (const start of this.#fleetMax.keys()) if (start <= oldest) this.#fleetMax.delete(start);
   }
+}
+
+function seriesOf<W extends WindowLike>(all: Map<string, Series<W>>, key: string): Series<W> {
+  let series = all.get(key);
+  if (!series) {
+    series = new Series<W>();
+    all.set(key, series);
+  }
+  return series;
 }
 
 function mark(changed: Map<string, Set<number>>, key: string, start: number): void {
