@@ -9,8 +9,10 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["{apps,packages}/*/src/**/*.test.ts"],
-          // PGlite and the WASM schema engine take seconds to boot on a busy 2-core machine.
+          // PGlite and the WASM schema engine take seconds to boot on a busy 2-core machine, and
+          // the property tests run thousands of cases: generous limits (timing is for benches).
           hookTimeout: 60_000,
+          testTimeout: 30_000,
         },
       },
       {

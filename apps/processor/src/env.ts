@@ -1,5 +1,5 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
-import { brokersVar, logLevelVar, parseEnv } from "@fleetstream/service";
+import { brokersVar, logLevelVar, parseEnv, portVar } from "@fleetstream/service";
 import { z } from "zod";
 
 /** Settings of the stream operators; shared with the all-in-one launcher (README "Configuration"). */
@@ -30,6 +30,19 @@ export const OperatorSettings = z.object({
 });
 export type OperatorSettings = z.infer<typeof OperatorSettings>;
 
+/** How the processor batches and checkpoints; shared with the all-in-one launcher. */
+export const PipelineSettings = z.object({
+  /** A partition with new input is checkpointed (written to PostgreSQL) at least this often. */
+  PROCESSOR_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(10).max(600_000).default(1_000),
+  /** ... and as soon as this many records wait; fetching a partition pauses at 4x. */
+  PROCESSOR_CHECKPOINT_RECORDS: z.coerce.number().int().min(1).max(10_000_000).default(50_000),
+  /** Most records in one input batch. */
+  PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  /** position_fixes partitions (one per day) older than this many days are dropped; 0 keeps all. */
+  POSITION_FIXES_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
+});
+export type PipelineSettings = z.infer<typeof PipelineSettings>;
+
 /** The processor's configuration, read once at boot (README "Configuration"). */
 export const ProcessorEnv = OperatorSettings.extend({
   KAFKA_BROKERS: brokersVar,
@@ -39,6 +52,10 @@ export const ProcessorEnv = OperatorSettings.extend({
   GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
   PROCESSOR_GROUP_ID: z.string().min(1).default("fleetstream-processor"),
   LOG_LEVEL: logLevelVar,
+  ...PipelineSettings.shape,
+  /** Port of /metrics, /health/live and /health/ready; 0 picks a free one. */
+  PROCESSOR_METRICS_PORT: portVar(9464),
+  PROCESSOR_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 export type ProcessorEnv = z.infer<typeof ProcessorEnv>;
 

@@ -1,10 +1,10 @@
 // Separate-process entry: `tsx apps/processor/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
 import { openDatabase } from "@fleetstream/db";
 import { createEventLog } from "@fleetstream/eventlog";
-import { createLogger, runMain } from "@fleetstream/service";
+import { createLogger, runMain, startOpsServer } from "@fleetstream/service";
+import { collectDefaultMetrics } from "prom-client";
+import { composeProcessor } from "./compose";
 import { readProcessorEnv } from "./env";
-import { createOperators } from "./operators";
-import { createProcessor } from "./processor";
 
 await runMain("processor", async () => {
   const env = readProcessorEnv();
@@ -14,17 +14,25 @@ await runMain("processor", async () => {
     clientId: "fleetstream-processor",
     brokers: env.KAFKA_BROKERS,
   });
-  const processor = createProcessor({
+  const processor = composeProcessor({
+    env,
     eventLog,
-    prisma: db.prisma,
-    operators: createOperators({ eventLog, logger, groupId: env.PROCESSOR_GROUP_ID, env }),
+    db,
     logger,
-    config: { groupId: env.PROCESSOR_GROUP_ID, partitions: env.GPS_TOPIC_PARTITIONS },
-    // Exit so a supervisor restarts us; the failed batch is redelivered from the last commit.
+    // Exit so a supervisor restarts us; the input after the last checkpoint is processed again.
     onFatal: () => process.exit(1),
   });
+  collectDefaultMetrics({ register: processor.registry, prefix: "fleetstream_processor_" });
+  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
   return {
     async start() {
+      ops = await startOpsServer({
+        port: env.PROCESSOR_METRICS_PORT,
+        host: env.PROCESSOR_METRICS_HOST,
+        registry: processor.registry,
+        readiness: () => processor.health(),
+        logger,
+      });
       const { applied } = await db.migrate();
       if (applied.length > 0) logger.info({ applied }, "database migrated");
       await processor.start();
@@ -33,6 +41,7 @@ await runMain("processor", async () => {
       await processor.stop();
       await eventLog.close();
       await db.close();
+      await ops?.close();
     },
   };
 });

@@ -3,7 +3,7 @@ import { type Database, openDatabase } from "@fleetstream/db";
 import { createEventLog, type EventLog } from "@fleetstream/eventlog";
 import { createLogger } from "@fleetstream/service";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { AcceptedFix, StreamOperator } from "./pipeline/operator";
+import type { StreamOperator } from "./pipeline/operator";
 import { createProcessor } from "./processor";
 
 const fix = (truckId: string, seq: number): GpsFix => ({
@@ -17,8 +17,10 @@ const fix = (truckId: string, seq: number): GpsFix => ({
 });
 
 /**
- * Counts fixes per partition, persisted in a table of its own, like the real operators keep
- * state: what it has in memory must always equal what the database says after a batch.
+ * Counts fixes per partition: its state (the count, key "") is checkpointed by the processor,
+ * and each checkpoint also writes the count into a table of its own, like the real operators
+ * write their outputs: what the table says must always equal the count over the records the
+ * checkpoint covers.
  */
 function countingOperator(failures: { persist: number }): StreamOperator & {
   counted: Map<number, number>;
@@ -28,24 +30,32 @@ function countingOperator(failures: { persist: number }): StreamOperator & {
     name: "counting",
     counted,
     topics: () => [],
-    async restore(partition, db) {
-      const rows = await db.$queryRaw<{ n: number }[]>`
-        SELECT n FROM test_counts WHERE partition = ${partition}`;
-      counted.set(partition, rows[0]?.n ?? 0);
+    restore(partition, state) {
+      counted.set(partition, (state.get("") as number | undefined) ?? 0);
     },
-    process(partition, fixes: readonly AcceptedFix[]) {
-      const n = (counted.get(partition) ?? 0) + fixes.length;
-      counted.set(partition, n);
+    drop(partition) {
+      counted.delete(partition);
+    },
+    stateOf: (partition, key) => (key === "" ? counted.get(partition) : undefined),
+    process(partition, fixes) {
+      counted.set(partition, (counted.get(partition) ?? 0) + fixes.length);
+      return [];
+    },
+    checkpoint(partition) {
+      const n = counted.get(partition) ?? 0;
       return {
         records: [],
+        state: new Map([["", n]]),
         async persist(tx) {
           if (failures.persist > 0) {
             failures.persist--;
             throw new Error("database refused the write");
           }
-          await tx.$executeRaw`
-            INSERT INTO test_counts (partition, n) VALUES (${partition}, ${n})
-            ON CONFLICT (partition) DO UPDATE SET n = excluded.n`;
+          await tx.query(
+            `INSERT INTO test_counts (partition, n) VALUES ($1, $2)
+             ON CONFLICT (partition) DO UPDATE SET n = excluded.n`,
+            [partition, n],
+          );
         },
       };
     },
@@ -59,7 +69,7 @@ describe("processor on the in-process log and PGlite", () => {
   beforeEach(async () => {
     db = await openDatabase({ url: "pglite://memory" });
     await db.migrate();
-    await db.prisma.$executeRaw`CREATE TABLE test_counts (partition int PRIMARY KEY, n int)`;
+    await db.sql.query("CREATE TABLE test_counts (partition int PRIMARY KEY, n int)");
     eventLog = createEventLog({ clientId: "processor-test" });
   });
   afterEach(async () => {
@@ -70,9 +80,9 @@ describe("processor on the in-process log and PGlite", () => {
   function start(operator: StreamOperator, onFatal = vi.fn()) {
     return createProcessor({
       eventLog,
-      prisma: db.prisma,
+      db,
       logger: createLogger("processor-test", "silent"),
-      config: { groupId: "g", partitions: 1 },
+      config: { groupId: "g", partitions: 1, checkpointIntervalMs: 20 },
       operators: [operator],
       onFatal,
     });
@@ -88,11 +98,16 @@ describe("processor on the in-process log and PGlite", () => {
   }
 
   async function storedCount(): Promise<number> {
-    const rows = await db.prisma.$queryRaw<{ n: number }[]>`SELECT n FROM test_counts`;
+    const rows = await db.sql.query<{ n: number }>("SELECT n FROM test_counts");
     return rows[0]?.n ?? 0;
   }
 
-  it("restores and re-applies a batch whose transaction failed, counting nothing twice", async () => {
+  const checkpoint = async () =>
+    Number(
+      (await db.prisma.processorCheckpoint.findFirst({ where: { groupId: "g" } }))?.nextOffset,
+    );
+
+  it("writes a checkpoint whose transaction failed again, counting nothing twice", async () => {
     const failures = { persist: 1 };
     const onFatal = vi.fn();
     const operator = countingOperator(failures);
@@ -105,23 +120,28 @@ describe("processor on the in-process log and PGlite", () => {
     expect(operator.counted.get(0)).toBe(3);
     expect(onFatal).not.toHaveBeenCalled();
     expect(await db.prisma.positionFix.count()).toBe(3);
+    expect(await checkpoint()).toBe(3);
     await processor.stop();
   });
 
-  it("gives up (fatal) on a batch that keeps failing, without moving the checkpoint", async () => {
+  it("waits out a database that refuses writes: not ready meanwhile, nothing lost, checkpoint unmoved", async () => {
+    const failures = { persist: 4 };
     const onFatal = vi.fn();
-    const processor = start(countingOperator({ persist: 100 }), onFatal);
+    const processor = start(countingOperator(failures), onFatal);
     await processor.start();
     await produce([fix("A", 1)]);
 
-    await vi.waitFor(() => expect(onFatal).toHaveBeenCalled(), { timeout: 10_000 });
-    const checkpoint = await db.prisma.processorCheckpoint.findFirst({ where: { groupId: "g" } });
-    expect(Number(checkpoint?.nextOffset ?? 0)).toBe(0);
+    await vi.waitFor(() => expect(processor.health().database.ok).toBe(false), { timeout: 10_000 });
     expect(await db.prisma.positionFix.count()).toBe(0);
+    expect(await db.prisma.processorCheckpoint.count()).toBe(0);
+    await vi.waitFor(async () => expect(await storedCount()).toBe(1), { timeout: 20_000 });
+    expect(processor.health().database.ok).toBe(true);
+    expect(await db.prisma.positionFix.count()).toBe(1);
+    expect(onFatal).not.toHaveBeenCalled();
     await processor.stop();
   });
 
-  it("skips what another instance applied meanwhile instead of applying it twice", async () => {
+  it("replays from the stored state when another instance checkpointed the partition meanwhile", async () => {
     const operator = countingOperator({ persist: 0 });
     const processor = start(operator);
     await processor.start();
@@ -130,16 +150,35 @@ describe("processor on the in-process log and PGlite", () => {
 
     // Meanwhile another instance (same group) held the partition, applied offsets 2..3 and
     // stored its state (40, a value this instance cannot derive from its memory). This instance
-    // then gets offsets 2..4: it must build on the stored state and apply only offset 4.
-    await db.prisma.processorCheckpoint.updateMany({
-      where: { groupId: "g" },
-      data: { nextOffset: 4n },
-    });
-    await db.prisma.$executeRaw`UPDATE test_counts SET n = 40`;
+    // then processes offsets 2..4: its checkpoint must fail, and it must build on the stored
+    // state and apply offset 4 only.
+    await db.sql.query("UPDATE processor_checkpoints SET next_offset = 4 WHERE group_id = 'g'");
+    await db.sql.query(
+      `UPDATE processor_state SET state = '{"counting":40}' WHERE group_id = 'g' AND key = ''`,
+    );
+    await db.sql.query("UPDATE test_counts SET n = 40");
     await produce([fix("A", 3), fix("A", 4), fix("A", 5)]);
 
     await vi.waitFor(async () => expect(await storedCount()).toBe(41), { timeout: 10_000 });
     expect(operator.counted.get(0)).toBe(41);
+    expect(await checkpoint()).toBe(5);
     await processor.stop();
+  });
+
+  it("checkpoints what it processed when it stops, and the next instance continues from there", async () => {
+    const first = start(countingOperator({ persist: 0 }));
+    await first.start();
+    await produce([fix("A", 1), fix("A", 2)]);
+    await vi.waitFor(() => expect(first.stats().applied).toBe(2), { timeout: 10_000 });
+    await first.stop();
+    expect(await storedCount()).toBe(2);
+
+    await produce([fix("A", 3)]);
+    const operator = countingOperator({ persist: 0 });
+    const second = start(operator);
+    await second.start();
+    await vi.waitFor(async () => expect(await storedCount()).toBe(3), { timeout: 10_000 });
+    expect(second.stats()).toMatchObject({ applied: 1, alreadyApplied: 0 });
+    await second.stop();
   });
 });

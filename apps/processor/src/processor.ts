@@ -1,258 +1,696 @@
-import { TOPICS, type TopicSpec, type TruckPosition } from "@fleetstream/contracts";
-import type { PrismaClient } from "@fleetstream/db";
+import { TOPICS, type TopicSpec } from "@fleetstream/contracts";
+import { type Database, dropFixPartitionsBefore } from "@fleetstream/db";
 import {
+  type ConsumedRecord,
   type Consumer,
-  deadLetter,
+  deadLetterRecord,
   type EventLog,
+  type OutgoingRecord,
   type Producer,
   type RecordBatch,
+  type TopicPartition,
 } from "@fleetstream/eventlog";
 import type { Logger, Service } from "@fleetstream/service";
-import { partitionCheckpoints } from "./pipeline/checkpoints";
-import { classifyRecord, newestPerTruck } from "./pipeline/classify";
-import type { AcceptedFix, OutputRecord, StreamOperator } from "./pipeline/operator";
-import { savePositions } from "./store";
+import { Registry } from "prom-client";
+import { createProcessorMetrics, type ProcessorMetrics } from "./metrics";
+import { checkpointStore, ReplayNeededError } from "./pipeline/checkpoints";
+import { classifyRecord } from "./pipeline/classify";
+import type {
+  AcceptedFix,
+  OperatorCheckpoint,
+  OutputRecord,
+  StreamOperator,
+} from "./pipeline/operator";
+import { createPositionsOperator } from "./positions/operator";
 
 export interface ProcessorConfig {
   groupId: string;
   /** Partitions for the GPS topic and the topics keyed like it. */
   partitions: number;
+  /** A partition with new input is checkpointed at least this often (default 1000 ms). */
+  checkpointIntervalMs?: number;
+  /** ... and as soon as this many records wait (default 50,000); fetching pauses at 4x. */
+  checkpointRecords?: number;
+  /** Most records per input batch (default 20,000). */
+  maxBatchSize?: number;
+  /** Days of position_fixes to keep (whole daily partitions are dropped); 0 or absent keeps all. */
+  retentionDays?: number;
 }
 
 export interface ProcessorStats {
   consumed: number;
-  stored: number;
+  /** Valid fixes processed (in the database once their checkpoint is written). */
+  applied: number;
   deadLettered: number;
   published: number;
-  /** Records skipped because the database already reflected them (redelivery after a crash). */
+  /** Records skipped because the database already reflected them (redelivery after a restart). */
   alreadyApplied: number;
+  checkpoints: number;
+  /** Input records covered by written checkpoints. */
+  checkpointed: number;
 }
 
-/** Tries per batch before the processor gives up on it (see handleBatch). */
-const MAX_BATCH_ATTEMPTS = 3;
+export interface Processor extends Service {
+  stats(): ProcessorStats;
+  /** Prometheus registry with the processor's metrics (and whatever the caller adds). */
+  readonly registry: Registry;
+  /** Readiness checks: the consumer runs, Kafka and the database answer. */
+  health(): Record<"consumer" | "database" | "kafka", { ok: boolean; detail?: string }>;
+}
 
 /** Topics the processor reads or writes, with the configured partition count. */
 export function processorTopics(partitions: number, operators: readonly StreamOperator[] = []) {
-  const own: TopicSpec[] = [TOPICS.gpsFixes, TOPICS.gpsDeadLetter, TOPICS.truckPositions];
+  const own: TopicSpec[] = [TOPICS.gpsFixes, TOPICS.gpsDeadLetter];
   return [...own, ...operators.flatMap((operator) => operator.topics(partitions))].map((spec) => ({
     ...spec,
     partitions,
   }));
 }
 
+/** Live outputs of a batch, sent at once; a checkpoint waits for them (and resends on failure). */
+interface LiveSend {
+  records: OutgoingRecordsByTopic;
+  sent: Promise<unknown>;
+}
+type OutgoingRecordsByTopic = Map<string, OutgoingRecord[]>;
+
+/** One input partition owned by this instance. */
+interface PartitionTask {
+  partition: number;
+  /** Resolves once the partition's state is restored from its checkpoint. */
+  ready: Promise<void>;
+  /** Next offset the database reflects (undefined: never checkpointed by this group). */
+  checkpoint: number | undefined;
+  /** Next offset to process (undefined until the first batch of a new group). */
+  next: number | undefined;
+  /** Records processed since the last checkpoint was captured. */
+  pending: number;
+  live: LiveSend[];
+  writing: Promise<void> | undefined;
+  lastCheckpointAt: number;
+  paused: boolean;
+  /** Seeks made to close a gap in a row (see applyBatch). */
+  seeks: number;
+  /** Changes when the partition's in-memory state is dropped or rebuilt: writes of an older
+   * epoch no longer apply to it. */
+  epoch: number;
+}
+
+/** A checkpoint of one partition, taken between two batches and written in the background. */
+interface Captured {
+  partition: number;
+  epoch: number;
+  from: number | undefined;
+  to: number;
+  records: number;
+  live: LiveSend[];
+  operators: OperatorCheckpoint[];
+  /** Checkpoint-time records, grouped by topic; sent once. */
+  outgoing: OutgoingRecordsByTopic;
+  outgoingSent: boolean;
+  /** State row per key: JSON text, or undefined to delete. */
+  stateRows: Map<string, string | undefined>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Capped exponential backoff with jitter: ~0.25 s, 0.5 s, 1 s, ... up to 30 s. */
+export const backoffMs = (attempt: number, random = Math.random) =>
+  Math.min(30_000, 250 * 2 ** Math.min(attempt - 1, 7)) * (0.5 + random() / 2);
+
+function byTopic(records: readonly OutputRecord[]): OutgoingRecordsByTopic {
+  const grouped: OutgoingRecordsByTopic = new Map();
+  for (const { topic, key, value } of records) {
+    let list = grouped.get(topic);
+    if (!list) {
+      list = [];
+      grouped.set(topic, list);
+    }
+    list.push({ key, value });
+  }
+  return grouped;
+}
+
 /**
- * The stream processor: consumes GPS fixes, dead-letters invalid ones, stores valid ones,
- * publishes each truck's latest position and runs the stateful operators. Per batch of one
- * partition, in this order:
- *   1. dead-letter invalid records;
- *   2. operators compute outputs and state changes (pure);
- *   3. publish positions and operator records (at least once; consumers dedupe by id/seq);
- *   4. one database transaction: fixes, operator state/rows, and the partition checkpoint;
- *   5. the event log commits the Kafka offsets when eachBatch resolves.
- * A crash anywhere redelivers the batch; records the checkpoint says are already applied are
- * skipped, so database results are exact and topic records at worst repeated.
+ * The stream processor: consumes GPS fixes, dead-letters invalid ones, and runs the stateful
+ * operators (positions, geofence alerts, speed windows) on the rest, in memory. Per partition:
+ *   1. each batch is applied in memory; its live outputs (positions, alerts, dead letters) are
+ *      published at once;
+ *   2. every checkpointIntervalMs (or checkpointRecords records) the partition is checkpointed
+ *      in the background: its live outputs are awaited and its other outputs published, then ONE
+ *      database transaction writes everything its input since the previous checkpoint produced
+ *      (fixes, trucks, alerts, windows), the operators' changed state and the new checkpoint
+ *      offset (a compare-and-set on the previous one); then that offset is committed to Kafka.
+ * After a crash the partition is restored from its checkpoint and Kafka redelivers from the
+ * committed offset (never after the checkpoint): records before the checkpoint are skipped, the
+ * rest processed again, so database results are exact and topic records at worst repeated.
+ * ARCHITECTURE.md "Checkpoints" has the argument.
  */
 export function createProcessor(deps: {
   eventLog: EventLog;
-  prisma: PrismaClient;
+  db: Database;
   logger: Logger;
   config: ProcessorConfig;
+  /** Operators after the built-in positions operator (geofence alerts, speed windows, ...). */
   operators?: readonly StreamOperator[];
-  /** Called when a batch cannot be processed (the consumer has stopped, nothing was committed). */
+  /** Called when the processor cannot go on (the consumer has stopped, nothing was committed). */
   onFatal: (error: unknown) => void;
-}): Service & { stats(): ProcessorStats } {
-  const { eventLog, prisma, logger, config, onFatal, operators = [] } = deps;
+  registry?: Registry;
+  now?: () => number;
+}): Processor {
+  const { eventLog, db, logger, config, onFatal } = deps;
+  const now = deps.now ?? Date.now;
+  const positions = createPositionsOperator({ now });
+  const operators: StreamOperator[] = [positions, ...(deps.operators ?? [])];
+  const checkpointIntervalMs = config.checkpointIntervalMs ?? 1_000;
+  const checkpointRecords = config.checkpointRecords ?? 50_000;
+  const topic = TOPICS.gpsFixes.name;
+  const store = checkpointStore(config.groupId, topic);
+  const registry = deps.registry ?? new Registry();
+  const metrics: ProcessorMetrics = createProcessorMetrics(registry);
   const stats: ProcessorStats = {
     consumed: 0,
-    stored: 0,
+    applied: 0,
     deadLettered: 0,
     published: 0,
     alreadyApplied: 0,
+    checkpoints: 0,
+    checkpointed: 0,
   };
-  const checkpoints = partitionCheckpoints(config.groupId, TOPICS.gpsFixes.name);
-  /**
-   * Per partition this instance has restored: `checkpoint`, the next offset the database
-   * reflects (records below it are skipped), and `expectedFirst`, the offset the next batch
-   * should start at. A batch starting elsewhere (first batch here, a rebalance, a gap) restores.
-   */
-  const partitions = new Map<number, { checkpoint: number; expectedFirst: number }>();
-  const latestSeq = new Map<string, number>();
+  const tasks = new Map<number, PartitionTask>();
+  const health = {
+    consumer: { ok: false, detail: "not started" } as { ok: boolean; detail?: string },
+    database: { ok: true } as { ok: boolean; detail?: string },
+    kafka: { ok: true } as { ok: boolean; detail?: string },
+  };
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
-  /** Operator ticks (StreamOperator.tick), started with the consumer (speed windows, issue 5). */
-  let ticks: { stop(): Promise<void> } | undefined;
+  let stopping = false;
+  let timers: { stop(): Promise<void> } | undefined;
 
-  async function partitionState(partition: number, first: number) {
-    const known = partitions.get(partition);
-    if (known && known.expectedFirst === first) return known;
-    const checkpoint = await checkpoints.load(prisma, partition);
-    for (const operator of operators) await operator.restore(partition, prisma);
-    logger.info({ partition, from: checkpoint }, "partition state restored");
-    const restored = { checkpoint, expectedFirst: first };
-    partitions.set(partition, restored);
-    return restored;
+  function setHealth(name: keyof typeof health, error: unknown | undefined): void {
+    const before = health[name].ok;
+    health[name] = error === undefined ? { ok: true } : { ok: false, detail: String(error) };
+    if (before && error !== undefined)
+      logger.warn({ err: error, [name]: "down" }, `${name} failing`);
+    if (!before && error === undefined && name !== "consumer") logger.info(`${name} back`);
   }
 
-  /**
-   * Applies a batch; if publishing or the transaction fails (another instance moved the
-   * partition's checkpoint, the database refused a write, …) the partition's state is dropped,
-   * restored from the database and the batch applied again. Only repeated failure is fatal.
-   */
-  async function handleBatch(batch: RecordBatch, out: Producer): Promise<void> {
+  async function publish(out: Producer, grouped: OutgoingRecordsByTopic): Promise<void> {
+    for (const [name, records] of grouped) {
+      if (records.length === 0) continue;
+      await out.send(name, records);
+      stats.published += records.length;
+      metrics.published.inc({ topic: name }, records.length);
+    }
+  }
+
+  // ---- partitions: restore, drop ----
+
+  function newTask(partition: number): PartitionTask {
+    const task: PartitionTask = {
+      partition,
+      ready: Promise.resolve(),
+      checkpoint: undefined,
+      next: undefined,
+      pending: 0,
+      live: [],
+      writing: undefined,
+      lastCheckpointAt: now(),
+      paused: false,
+      seeks: 0,
+      epoch: 0,
+    };
+    task.ready = restore(task);
+    return task;
+  }
+
+  /** Loads the partition's checkpoint and state, retrying while the database is unreachable. */
+  async function restore(task: PartitionTask): Promise<void> {
+    const epoch = task.epoch;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await applyBatch(batch, out);
+        const stored = await store.load(db.sql, task.partition);
+        if (task.epoch !== epoch) return;
+        for (const operator of operators)
+          operator.restore(task.partition, stored.state.get(operator.name) ?? new Map());
+        task.checkpoint = stored.nextOffset;
+        task.next = stored.nextOffset;
+        task.pending = 0;
+        task.live = [];
+        setHealth("database", undefined);
+        logger.info({ partition: task.partition, from: stored.nextOffset }, "partition restored");
+        return;
       } catch (error) {
-        partitions.delete(batch.partition);
-        if (attempt >= MAX_BATCH_ATTEMPTS) throw error;
-        logger.warn(
-          { err: error, partition: batch.partition, attempt },
-          "batch failed; restoring the partition and applying it again",
-        );
+        setHealth("database", error);
+        if (stopping || task.epoch !== epoch) return;
+        await sleep(backoffMs(attempt));
       }
     }
   }
 
-  async function applyBatch(batch: RecordBatch, out: Producer): Promise<void> {
+  function drop(task: PartitionTask): void {
+    task.epoch++;
+    for (const operator of operators) operator.drop(task.partition);
+    tasks.delete(task.partition);
+    metrics.lag.remove({ partition: String(task.partition) });
+    metrics.checkpointLag.remove({ partition: String(task.partition) });
+  }
+
+  /** The partition's state can no longer be trusted: reload it and process the input again. */
+  function replay(task: PartitionTask, reason: unknown): void {
+    logger.warn(
+      { partition: task.partition, reason: String(reason) },
+      "restoring the partition from its checkpoint and processing its input again",
+    );
+    metrics.checkpoints.inc({ result: "replayed" });
+    task.epoch++;
+    for (const operator of operators) operator.drop(task.partition);
+    task.live = [];
+    task.pending = 0;
+    task.ready = restore(task).then(() => {
+      if (task.next !== undefined) consumer?.seek(topic, task.partition, task.next);
+    });
+  }
+
+  // ---- batches ----
+
+  async function handleBatch(batch: RecordBatch, out: Producer): Promise<void> {
+    let task = tasks.get(batch.partition);
+    if (!task) {
+      // Delivered before its assignment callback ran (or after a replay dropped it).
+      task = newTask(batch.partition);
+      tasks.set(batch.partition, task);
+    }
+    await task.ready;
+    if (tasks.get(batch.partition) !== task) return;
+    const started = performance.now();
+    applyBatch(task, batch, out);
+    metrics.batchSeconds.observe((performance.now() - started) / 1000);
+    metrics.batchRecords.observe(batch.records.length);
+    maybeCheckpoint(task, out);
+  }
+
+  function applyBatch(task: PartitionTask, batch: RecordBatch, out: Producer): void {
     const first = batch.records[0];
     const last = batch.records.at(-1);
     if (!first || !last) return;
-    const state = await partitionState(batch.partition, first.offset);
-    const records = batch.records.filter((record) => record.offset >= state.checkpoint);
-    state.expectedFirst = last.offset + 1;
     stats.consumed += batch.records.length;
+    metrics.records.inc({ outcome: "consumed" }, batch.records.length);
+    task.next ??= first.offset;
+    if (first.offset > task.next) {
+      // Kafka delivers from after the checkpoint (the group's offsets were moved by hand): go
+      // back to the checkpoint. If it cannot deliver that (deleted by retention), go on.
+      if (task.seeks < 3) {
+        task.seeks++;
+        consumer?.seek(topic, task.partition, task.next);
+        return;
+      }
+      logger.warn(
+        { partition: task.partition, expected: task.next, got: first.offset },
+        "records between the checkpoint and the first available offset are gone; continuing",
+      );
+      task.next = first.offset;
+    }
+    task.seeks = 0;
+    const from = task.next;
+    const records =
+      from > first.offset ? batch.records.filter((r) => r.offset >= from) : batch.records;
     stats.alreadyApplied += batch.records.length - records.length;
+    metrics.records.inc({ outcome: "skipped" }, batch.records.length - records.length);
     if (records.length === 0) return;
 
     const accepted: AcceptedFix[] = [];
-    const rejected: Promise<unknown>[] = [];
+    const rejected: { record: ConsumedRecord; reason: string }[] = [];
+    const at = now();
     for (const record of records) {
       const result = classifyRecord(record);
       if (result.kind === "ok") {
         accepted.push({ fix: result.fix, partition: record.partition, offset: record.offset });
-      } else {
-        rejected.push(deadLetter(out, TOPICS.gpsDeadLetter.name, record, result.reason));
-      }
+        metrics.eventToApplied.observe(Math.max(0, at - result.fix.eventTime) / 1000);
+      } else rejected.push({ record, reason: result.reason });
     }
-    await Promise.all(rejected);
-
-    const fixes = accepted.map((a) => a.fix);
-    const outputs = operators.map((operator) => operator.process(batch.partition, accepted));
-    const changed = newestPerTruck(fixes, (truckId) => latestSeq.get(truckId));
-    const processedAt = Date.now();
-    const positions = changed.map((fix): OutputRecord => {
-      const position: TruckPosition = { ...fix, processedAt };
-      return {
-        topic: TOPICS.truckPositions.name,
-        key: fix.truckId,
-        value: JSON.stringify(position),
-      };
-    });
-    const published = await publish(out, [...positions, ...outputs.flatMap((o) => o.records)]);
-
-    await prisma.$transaction(async (tx) => {
-      await savePositions(tx, fixes);
-      for (const output of outputs) await output.persist(tx);
-      await checkpoints.advance(tx, batch.partition, state.checkpoint, last.offset + 1);
-    });
-    state.checkpoint = last.offset + 1;
-    for (const fix of changed) latestSeq.set(fix.truckId, fix.seq);
-
-    stats.stored += fixes.length;
-    stats.deadLettered += rejected.length;
-    stats.published += published;
+    const live: OutputRecord[] = [];
+    for (const operator of operators)
+      for (const record of operator.process(task.partition, accepted)) live.push(record);
+    const grouped = byTopic(live);
     if (rejected.length > 0) {
-      logger.warn({ partition: batch.partition, count: rejected.length }, "dead-lettered records");
+      const failedAt = new Date(at);
+      grouped.set(
+        TOPICS.gpsDeadLetter.name,
+        rejected.map(({ record, reason }) => deadLetterRecord(record, reason, failedAt)),
+      );
+      logger.warn({ partition: task.partition, count: rejected.length }, "dead-lettered records");
     }
+    if (grouped.size > 0) {
+      const sent = publish(out, grouped);
+      sent.catch(() => {}); // awaited (and retried) by the checkpoint
+      task.live.push({ records: grouped, sent });
+    }
+    task.next = (records.at(-1) as ConsumedRecord).offset + 1;
+    task.pending += records.length;
+    stats.applied += accepted.length;
+    stats.deadLettered += rejected.length;
+    metrics.records.inc({ outcome: "applied" }, accepted.length);
+    metrics.records.inc({ outcome: "dead_lettered" }, rejected.length);
   }
 
+  // ---- checkpoints ----
+
+  function maybeCheckpoint(task: PartitionTask, out: Producer, force = false): void {
+    if (task.pending === 0 || task.next === undefined) return;
+    if (task.writing) {
+      if (task.pending >= 4 * checkpointRecords && !task.paused) {
+        task.paused = true;
+        consumer?.pause(topic, task.partition);
+      }
+      return;
+    }
+    const due = now() - task.lastCheckpointAt >= checkpointIntervalMs;
+    if (!force && !due && task.pending < checkpointRecords) return;
+    const captured = capture(task);
+    const writing = writeCheckpoint(task, captured, out);
+    task.writing = writing;
+    void writing.finally(() => {
+      if (task.writing === writing) task.writing = undefined;
+      if (task.paused && task.pending < 2 * checkpointRecords) {
+        task.paused = false;
+        consumer?.resume(topic, task.partition);
+      }
+    });
+  }
+
+  /** Takes the partition's outputs and state changes since the last checkpoint (synchronous). */
+  function capture(task: PartitionTask): Captured {
+    const parts = operators.map((operator) => ({
+      operator,
+      checkpoint: operator.checkpoint(task.partition),
+    }));
+    const keys = new Set<string>();
+    for (const { checkpoint } of parts) for (const key of checkpoint.state.keys()) keys.add(key);
+    const stateRows = new Map<string, string | undefined>();
+    for (const key of keys) {
+      const row: Record<string, unknown> = {};
+      let empty = true;
+      for (const { operator, checkpoint } of parts) {
+        const value = checkpoint.state.has(key)
+          ? checkpoint.state.get(key)
+          : operator.stateOf(task.partition, key);
+        if (value === undefined) continue;
+        row[operator.name] = value;
+        empty = false;
+      }
+      stateRows.set(key, empty ? undefined : JSON.stringify(row));
+    }
+    const captured: Captured = {
+      partition: task.partition,
+      epoch: task.epoch,
+      from: task.checkpoint,
+      to: task.next as number,
+      records: task.pending,
+      live: task.live,
+      operators: parts.map((p) => p.checkpoint),
+      outgoing: byTopic(parts.flatMap((p) => p.checkpoint.records)),
+      outgoingSent: false,
+      stateRows,
+    };
+    task.live = [];
+    task.pending = 0;
+    task.lastCheckpointAt = now();
+    return captured;
+  }
+
+  /** Writes a captured checkpoint, retrying (same data) with backoff while it fails. */
+  async function writeCheckpoint(task: PartitionTask, c: Captured, out: Producer): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      if (task.epoch !== c.epoch) return;
+      const started = performance.now();
+      try {
+        await writeOnce(c, out);
+        metrics.checkpointSeconds.observe((performance.now() - started) / 1000);
+        break;
+      } catch (error) {
+        if (task.epoch !== c.epoch) return;
+        if (error instanceof ReplayNeededError) {
+          replay(task, error);
+          return;
+        }
+        metrics.checkpoints.inc({ result: "retried" });
+        // A day partition may have been dropped meanwhile (retention): make sure again.
+        positions.knownDays.clear();
+        setHealth("database", error);
+        if (attempt === 1 || attempt % 10 === 0)
+          logger.warn(
+            { partition: c.partition, attempt, err: error },
+            "checkpoint failed; trying again",
+          );
+        if (stopping && attempt >= 3) return; // what it covers is processed again next start
+        await sleep(backoffMs(attempt));
+      }
+    }
+    setHealth("database", undefined);
+    task.checkpoint = c.to;
+    stats.checkpoints++;
+    stats.checkpointed += c.records;
+    metrics.checkpoints.inc({ result: "ok" });
+    metrics.checkpointRows.observe(c.records);
+    // Kafka resumes the group here after a restart; records before it would only be skipped.
+    await consumer?.commit(topic, c.partition, c.to).catch((error: unknown) => {
+      logger.debug({ err: error, partition: c.partition }, "offset commit failed");
+    });
+  }
+
+  async function writeOnce(c: Captured, out: Producer): Promise<void> {
+    // Topics before the database: every record is published before its checkpoint commits.
+    const publishing = (async () => {
+      for (const live of c.live) {
+        try {
+          await live.sent;
+        } catch {
+          live.sent = publish(out, live.records);
+          await live.sent;
+        }
+      }
+      if (!c.outgoingSent) {
+        await publish(out, c.outgoing);
+        c.outgoingSent = true;
+      }
+    })();
+    publishing.catch(() => {}); // awaited in the transaction
+    for (const operator of c.operators) await operator.prepare?.(db.sql);
+    await db.sql.transaction(async (tx) => {
+      for (const operator of c.operators) await operator.persist(tx);
+      await store.saveState(tx, c.partition, c.stateRows);
+      await store.advance(tx, c.partition, c.from, c.to);
+      await publishing;
+    });
+  }
+
+  /** Checkpoints every partition that has input waiting (stop, revoke). */
+  async function flush(task: PartitionTask, out: Producer): Promise<void> {
+    await task.ready;
+    await task.writing;
+    maybeCheckpoint(task, out, true);
+    await task.writing;
+  }
+
+  // ---- lifecycle ----
+
   return {
+    registry,
     stats: () => ({ ...stats }),
+    health: () => ({ ...health }),
     async start() {
       await eventLog.ensureTopics(processorTopics(config.partitions, operators));
       for (const operator of operators) await operator.start?.();
       const out = eventLog.producer();
       producer = out;
-      consumer = eventLog.consumer({
+      // One round of ticks first: the windows operator learns the processor watermark.
+      await runTicksOnce(operators, out, db, logger);
+      const running = eventLog.consumer({
         groupId: config.groupId,
-        topics: [TOPICS.gpsFixes.name],
+        topics: [topic],
         startFrom: "earliest",
+        commits: "manual",
+        maxBatchSize: config.maxBatchSize ?? 20_000,
         eachBatch: (batch) => handleBatch(batch, out),
+        onAssigned: (partitions: TopicPartition[]) => {
+          for (const { partition } of partitions)
+            if (!tasks.has(partition)) tasks.set(partition, newTask(partition));
+          metrics.partitions.set(tasks.size);
+          logger.info({ partitions: partitions.map((p) => p.partition) }, "partitions assigned");
+        },
+        onRevoked: async (partitions: TopicPartition[]) => {
+          for (const { partition } of partitions) {
+            const task = tasks.get(partition);
+            if (!task) continue;
+            // Stopping: write what is processed, so the next owner starts from there. A
+            // rebalance: the partition may already be someone else's; drop it (the next owner
+            // processes the input after our last checkpoint again).
+            if (stopping) await flush(task, out);
+            drop(task);
+          }
+          metrics.partitions.set(tasks.size);
+          logger.info({ partitions: partitions.map((p) => p.partition) }, "partitions revoked");
+        },
       });
-      consumer.failed.catch((error: unknown) => {
-        logger.fatal({ err: error }, "processing failed; stopped without committing the batch");
+      consumer = running;
+      running.failed.catch((error: unknown) => {
+        setHealth("consumer", error);
+        logger.fatal({ err: error }, "processing failed; stopped");
         onFatal(error);
       });
-      await consumer.start();
-      ticks = startTicks(operators, out, prisma, logger);
-      logger.info({ groupId: config.groupId, partitions: config.partitions }, "processor started");
+      await running.start();
+      setHealth("consumer", undefined);
+      timers = startTimers({
+        every: Math.max(50, Math.min(250, checkpointIntervalMs / 4)),
+        onCheck: () => {
+          for (const task of tasks.values()) maybeCheckpoint(task, out);
+        },
+        operators,
+        out,
+        db,
+        logger,
+        observe: () => observe(),
+        retention: () => applyRetention(),
+      });
+      logger.info(
+        { groupId: config.groupId, partitions: config.partitions, checkpointIntervalMs },
+        "processor started",
+      );
     },
     async stop() {
+      stopping = true;
+      await timers?.stop();
       await consumer?.stop();
-      await ticks?.stop();
       for (const operator of operators) await operator.stop?.();
       await producer?.close();
+      health.consumer = { ok: false, detail: "stopped" };
       logger.info(stats, "processor stopped");
     },
   };
+
+  /** Drops the daily partitions of position_fixes past the retention (hourly, any instance). */
+  async function applyRetention(): Promise<void> {
+    const days = config.retentionDays ?? 0;
+    if (days <= 0) return;
+    try {
+      const dropped = await dropFixPartitionsBefore(db.sql, now() - days * 86_400_000);
+      if (dropped.length > 0) {
+        positions.knownDays.clear();
+        logger.info(
+          { days: dropped.map((d) => new Date(d).toISOString().slice(0, 10)) },
+          "dropped position_fixes partitions past the retention",
+        );
+      }
+    } catch (error) {
+      logger.warn({ err: error }, "retention failed; trying again in an hour");
+    }
+  }
+
+  /** Lag, state sizes and a Kafka/database ping, every few seconds. */
+  async function observe(): Promise<void> {
+    try {
+      const ends = await eventLog.offsets(topic);
+      setHealth("kafka", undefined);
+      for (const { partition, high } of ends) {
+        const task = tasks.get(partition);
+        if (!task) continue;
+        metrics.lag.set({ partition: String(partition) }, high - (task.next ?? high));
+        metrics.checkpointLag.set(
+          { partition: String(partition) },
+          high - (task.checkpoint ?? high),
+        );
+      }
+    } catch (error) {
+      setHealth("kafka", error);
+    }
+    try {
+      await db.sql.query("SELECT 1");
+      if (!health.database.ok && [...tasks.values()].every((t) => !t.writing))
+        setHealth("database", undefined);
+    } catch (error) {
+      setHealth("database", error);
+    }
+    for (const operator of operators)
+      for (const [kind, value] of Object.entries(operator.stateSize?.() ?? {}))
+        metrics.stateEntries.set({ operator: operator.name, kind }, value);
+  }
 }
 
 /**
- * Calls each operator's `tick` every tickIntervalMs (the smallest asked for), one tick at a time,
- * through the same path as a batch: publish its records, then its persist in one transaction (no
- * checkpoint: ticks consume no input). A failed tick is logged and tried again on the next one.
+ * Calls each operator's `tick` once: publishes its records, then runs its persist in a
+ * transaction (no checkpoint: ticks consume no input). A failed tick is logged.
  */
-function startTicks(
+async function runTicksOnce(
   operators: readonly StreamOperator[],
   out: Producer,
-  prisma: PrismaClient,
+  db: Database,
   logger: Logger,
-): { stop(): Promise<void> } {
-  const ticking = operators.flatMap((operator) => {
-    const tick = operator.tick?.bind(operator);
-    return tick ? [{ name: operator.name, tick, every: operator.tickIntervalMs ?? 1_000 }] : [];
-  });
-  if (ticking.length === 0) return { stop: async () => {} };
-  const interval = Math.min(...ticking.map((t) => t.every));
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> = Promise.resolve();
-  const runOnce = async () => {
-    for (const { name, tick } of ticking) {
-      if (stopped) return;
-      try {
-        const output = await tick(prisma);
-        await publish(out, output.records);
-        await prisma.$transaction((tx) => output.persist(tx));
-      } catch (error) {
-        logger.warn({ err: error, operator: name }, "operator tick failed; trying again next tick");
-      }
+  isStopped: () => boolean = () => false,
+): Promise<void> {
+  for (const operator of operators) {
+    if (!operator.tick || isStopped()) continue;
+    try {
+      const output = await operator.tick(db);
+      for (const [name, records] of byTopic(output.records)) await out.send(name, records);
+      await db.sql.transaction((tx) => output.persist(tx));
+    } catch (error) {
+      logger.warn(
+        { err: error, operator: operator.name },
+        "operator tick failed; trying again next tick",
+      );
     }
+  }
+}
+
+/**
+ * The processor's timers: checkpoint checks every `every` ms, operator ticks at the smallest
+ * tickIntervalMs (one at a time), metrics every 5 s; `stop` waits for a tick in progress.
+ */
+function startTimers(options: {
+  every: number;
+  onCheck: () => void;
+  operators: readonly StreamOperator[];
+  out: Producer;
+  db: Database;
+  logger: Logger;
+  observe: () => Promise<void>;
+  retention: () => Promise<void>;
+}): { stop(): Promise<void> } {
+  const { operators, out, db, logger } = options;
+  let stopped = false;
+  const check = setInterval(options.onCheck, options.every);
+  const ticking = operators.filter((operator) => operator.tick);
+  const tickEvery = Math.min(...ticking.map((o) => o.tickIntervalMs ?? 1_000), 60_000);
+  let tickTimer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const scheduleTick = () => {
+    if (stopped || ticking.length === 0) return;
+    tickTimer = setTimeout(() => {
+      running = runTicksOnce(operators, out, db, logger, () => stopped).finally(scheduleTick);
+    }, tickEvery);
   };
-  const schedule = () => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      running = runOnce().finally(schedule);
-    }, interval);
-  };
-  schedule();
+  scheduleTick();
+  let observing: Promise<void> = Promise.resolve();
+  const observeTimer = setInterval(() => {
+    observing = options.observe();
+  }, 5_000);
+  observing = options.observe();
+  let retaining = options.retention();
+  const retentionTimer = setInterval(() => {
+    retaining = options.retention();
+  }, 3_600_000);
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      clearInterval(check);
+      clearInterval(observeTimer);
+      clearInterval(retentionTimer);
+      await retaining;
+      clearTimeout(tickTimer);
       await running;
+      await observing;
     },
   };
-}
-
-/** Sends records grouped by topic, one send per topic; returns how many were sent. */
-async function publish(out: Producer, records: readonly OutputRecord[]): Promise<number> {
-  const byTopic = new Map<string, { key: string; value: string }[]>();
-  for (const { topic, key, value } of records) {
-    const group = byTopic.get(topic) ?? [];
-    group.push({ key, value });
-    byTopic.set(topic, group);
-  }
-  for (const [topic, group] of byTopic) await out.send(topic, group);
-  return records.length;
 }

@@ -66,13 +66,13 @@ describe("geofence alerts on real Kafka and PostgreSQL", () => {
   let registry: GeofenceRegistry;
 
   async function startProcessor(): Promise<void> {
-    registry = createGeofenceRegistry({ eventLog, logger, groupId });
+    registry = createGeofenceRegistry({ eventLog, logger });
     const next = createProcessor({
       eventLog,
-      prisma: db.prisma,
+      db,
       logger,
-      config: { groupId, partitions: TOPICS.gpsFixes.partitions },
-      operators: [createGeofenceOperator({ registry, logger, groupId })],
+      config: { groupId, partitions: TOPICS.gpsFixes.partitions, checkpointIntervalMs: 100 },
+      operators: [createGeofenceOperator({ registry, logger })],
       onFatal: (error) => logger.error({ err: error }, "processor failed"),
     });
     await next.start();

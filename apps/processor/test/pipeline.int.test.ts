@@ -52,7 +52,7 @@ describe("processor on real Kafka and PostgreSQL", () => {
     await seekGroupToEnd(eventLog, `it-processor-${run}`, TOPICS.gpsFixes.name);
     const processor = createProcessor({
       eventLog,
-      prisma: db.prisma,
+      db,
       logger: createLogger("processor-it", "warn"),
       config: { groupId: `it-processor-${run}`, partitions: 5 },
       onFatal: (error) => {
@@ -96,7 +96,7 @@ describe("processor on real Kafka and PostgreSQL", () => {
       { timeout: 30_000, interval: 200 },
     );
     const stored = await db.prisma.truck.findUniqueOrThrow({ where: { id: truck("js") } });
-    expect(stored).toMatchObject({ seq: 2, lat: sent[1]?.lat, speedKmh: 64.5 });
+    expect(stored).toMatchObject({ seq: 2n, lat: sent[1]?.lat, speedKmh: 64.5 });
 
     await vi.waitFor(
       () => {
@@ -115,7 +115,7 @@ describe("processor on real Kafka and PostgreSQL", () => {
     await vi.waitFor(
       async () => {
         const row = await db.prisma.positionFix.findFirst({ where: { truckId: truck("kcat") } });
-        expect(row).toMatchObject({ seq: 7, headingDeg: 12 });
+        expect(row).toMatchObject({ seq: 7n, headingDeg: 12 });
         expect(row?.eventTime.getTime()).toBe(documented.eventTime);
       },
       { timeout: 30_000, interval: 200 },

@@ -1,4 +1,4 @@
-import { OperatorSettings } from "@fleetstream/processor";
+import { OperatorSettings, PipelineSettings } from "@fleetstream/processor";
 import { parseEnv } from "@fleetstream/service";
 import { WebEnv } from "@fleetstream/web";
 import { z } from "zod";
@@ -8,15 +8,17 @@ import { z } from "zod";
  * The web settings (PORT, HOST, MAP_TILE_URL, LOG_LEVEL, KAFKA_BROKERS) are the web app's own,
  * the operator settings (GEOFENCE_*, WINDOW_*, SPEEDING_THRESHOLD_KMH) the processor's.
  */
-export const LauncherEnv = WebEnv.extend(OperatorSettings.shape).extend({
-  /** Unset: embedded PGlite, in memory. postgres://…: PostgreSQL. pglite://memory: embedded. */
-  DATABASE_URL: z.string().optional(),
-  /** Size of the demo fleet the built-in simulator drives; 0 runs without a simulator. */
-  SIM_TRUCKS: z.coerce.number().int().min(0).max(100_000).default(50),
-  /** Simulated seconds per real second (each truck reports every 20 simulated seconds). */
-  SIM_SPEEDUP: z.coerce.number().positive().max(10_000).default(10),
-  SIM_SEED: z.coerce.number().int().default(1),
-});
+export const LauncherEnv = WebEnv.extend(OperatorSettings.shape)
+  .extend(PipelineSettings.shape)
+  .extend({
+    /** Unset: embedded PGlite, in memory. postgres://…: PostgreSQL. pglite://memory: embedded. */
+    DATABASE_URL: z.string().optional(),
+    /** Size of the demo fleet the built-in simulator drives; 0 runs without a simulator. */
+    SIM_TRUCKS: z.coerce.number().int().min(0).max(100_000).default(50),
+    /** Simulated seconds per real second (each truck reports every 20 simulated seconds). */
+    SIM_SPEEDUP: z.coerce.number().positive().max(10_000).default(10),
+    SIM_SEED: z.coerce.number().int().default(1),
+  });
 export type LauncherEnv = z.infer<typeof LauncherEnv>;
 
 export const readLauncherEnv = (source: NodeJS.ProcessEnv = process.env) =>

@@ -4,7 +4,7 @@
 import { TOPICS } from "@fleetstream/contracts";
 import { openDatabase } from "@fleetstream/db";
 import { createEventLog } from "@fleetstream/eventlog";
-import { createOperators, createProcessor } from "@fleetstream/processor";
+import { composeProcessor } from "@fleetstream/processor";
 import { createLogger, runMain } from "@fleetstream/service";
 import { createSimulator } from "@fleetstream/simulator";
 import { createWebServer } from "@fleetstream/web";
@@ -18,17 +18,11 @@ await runMain("fleetstream", async () => {
   // In-memory by default: the embedded event log starts empty on every run, and so does the data.
   const db = await openDatabase({ url: env.DATABASE_URL ?? "pglite://memory" });
 
-  const processor = createProcessor({
+  const processor = composeProcessor({
+    env,
     eventLog,
-    prisma: db.prisma,
-    operators: createOperators({
-      eventLog,
-      logger: logger.child({ app: "processor" }),
-      groupId: "fleetstream-processor",
-      env,
-    }),
+    db,
     logger: logger.child({ app: "processor" }),
-    config: { groupId: "fleetstream-processor", partitions: env.GPS_TOPIC_PARTITIONS },
     onFatal: () => process.exit(1),
   });
   const web = createWebServer({

@@ -15,8 +15,11 @@ export const GpsFix = z.strictObject({
   /** Schema version of this record; absent means 1. */
   v: z.literal(1).optional(),
   truckId: TruckId,
-  /** Per-truck sequence number (0..2^31-1), increasing by one per fix; used to drop duplicates. */
-  seq: z.int().min(0).max(2_147_483_647),
+  /**
+   * Per-truck sequence number (0..2^53-1, stored as int8), increasing by one per fix; used to
+   * drop duplicates. The simulator starts it at the start time in epoch seconds.
+   */
+  seq: z.int().min(0).max(Number.MAX_SAFE_INTEGER),
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
   /** Ground speed in km/h. */

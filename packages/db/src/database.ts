@@ -1,11 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import type { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { type Prisma, PrismaClient } from "./generated/prisma/client";
 import type { MigrateResult } from "./migrate";
 import type { MigrationAdapterFactory } from "./migration-adapters";
 import { DEFAULT_PGLITE_DIR } from "./paths";
 import { type DirectoryLock, lockDataDir } from "./pglite-lock";
+import { pgliteSql, postgresSql, type Sql } from "./sql";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -19,6 +21,8 @@ export interface OpenDatabaseOptions {
   dataDir?: string | undefined;
   /** Prisma Client log levels, e.g. ["warn", "error"]. */
   log?: Prisma.LogLevel[] | undefined;
+  /** Most PostgreSQL connections (default 10). */
+  poolSize?: number | undefined;
 }
 
 export interface Database {
@@ -26,6 +30,8 @@ export interface Database {
   /** Where the data lives, safe to log: the URL without its password, a directory, or "memory". */
   readonly location: string;
   readonly prisma: PrismaClient;
+  /** Plain SQL on the same connections, for bulk writes (see sql.ts). */
+  readonly sql: Sql;
   /** Applies pending migrations from prisma/migrations; returns the names it applied. */
   migrate(): Promise<MigrateResult>;
   /** Disconnects Prisma and closes the pool or the embedded database. Safe to call twice. */
@@ -71,19 +77,25 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
   const log = options.log ?? [];
 
   if (target.kind === "postgres") {
-    const prisma = new PrismaClient({
-      adapter: new PrismaPg({ connectionString: target.url, application_name: "fleetstream" }),
-      log,
+    // One pool for Prisma and plain SQL. Errors of idle connections (a server restart) are
+    // handled here: the pool drops the connection and the next query opens a new one.
+    const pool = new pg.Pool({
+      connectionString: target.url,
+      application_name: "fleetstream",
+      max: options.poolSize ?? 10,
     });
+    pool.on("error", () => {});
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool), log });
     return makeDatabase({
       kind: "postgres",
       location: redactUrl(target.url),
       prisma,
+      sql: postgresSql(pool),
       migrationFactory: async () => {
         const { postgresMigrationFactory } = await import("./migration-adapters");
         return postgresMigrationFactory(target.url);
       },
-      closeDriver: async () => {},
+      closeDriver: () => pool.end(),
     });
   }
 
@@ -108,6 +120,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
     kind: "pglite",
     location: target.dataDir ?? "memory",
     prisma,
+    sql: pgliteSql(pglite),
     migrationFactory: async () => {
       const { pgliteMigrationFactory } = await import("./migration-adapters");
       return pgliteMigrationFactory(pglite);
@@ -123,6 +136,7 @@ function makeDatabase(parts: {
   kind: DatabaseKind;
   location: string;
   prisma: PrismaClient;
+  sql: Sql;
   migrationFactory: () => Promise<MigrationAdapterFactory>;
   closeDriver: () => Promise<void>;
 }): Database {
@@ -131,6 +145,7 @@ function makeDatabase(parts: {
     kind: parts.kind,
     location: parts.location,
     prisma: parts.prisma,
+    sql: parts.sql,
     async migrate() {
       // Loaded on demand: the schema engine is 5 MB of WASM that query-only callers never need.
       const { applyMigrations } = await import("./migrate");

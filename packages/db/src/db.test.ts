@@ -44,7 +44,7 @@ describe("openDatabase", () => {
           speedKmh: 3,
           headingDeg: 4,
           eventTime: new Date(1_764_000_000_000),
-          seq: 7,
+          seq: 7n,
         },
       });
 
@@ -57,7 +57,7 @@ describe("openDatabase", () => {
       try {
         expect(await reopened.migrate()).toEqual({ applied: [] });
         expect(await reopened.prisma.truck.findUnique({ where: { id: "T-disk" } })).toMatchObject({
-          seq: 7,
+          seq: 7n,
         });
       } finally {
         await reopened.close();

@@ -6,6 +6,13 @@ export {
   redactUrl,
 } from "./database";
 export {
+  dayOf,
+  dropFixPartitionsBefore,
+  ensureFixPartitions,
+  fixPartitionDays,
+  fixPartitionName,
+} from "./fix-partitions";
+export {
   type PositionFix,
   Prisma,
   type PrismaClient,
@@ -13,3 +20,4 @@ export {
 } from "./generated/prisma/client";
 export type { MigrateResult } from "./migrate";
 export { DEFAULT_PGLITE_DIR, MIGRATIONS_DIR, SCHEMA_PATH } from "./paths";
+export type { Sql, SqlTx } from "./sql";

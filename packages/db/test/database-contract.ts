@@ -3,7 +3,13 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Database, MigrateResult } from "../src";
-import { Prisma } from "../src";
+import {
+  dropFixPartitionsBefore,
+  ensureFixPartitions,
+  fixPartitionDays,
+  fixPartitionName,
+  Prisma,
+} from "../src";
 import { MIGRATIONS_DIR } from "../src/paths";
 
 /**
@@ -19,6 +25,7 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
     beforeAll(async () => {
       db = await open();
       firstMigrate = await db.migrate();
+      await ensureFixPartitions(db.sql, [1_764_000_000_000]);
     }, 120_000);
     afterAll(async () => {
       await db?.close();
@@ -26,7 +33,7 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
 
     const fix = (truckId: string, seq: number) => ({
       truckId,
-      seq,
+      seq: BigInt(seq),
       lat: 52.37 + seq / 1000,
       lon: 4.89,
       speedKmh: 71.5,
@@ -72,7 +79,7 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
       }
     });
 
-    test("a redelivered fix (same truck, same seq) is stored once", async () => {
+    test("a redelivered fix (same truck, event time and seq) is stored once", async () => {
       await db.prisma.truck.create({ data: latest("T-dup", 3) });
       const first = await db.prisma.positionFix.createMany({
         data: [fix("T-dup", 1), fix("T-dup", 2), { ...fix("T-dup", 3), accuracyM: 4.5 }],
@@ -93,20 +100,11 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
         where: { truckId: "T-dup" },
         orderBy: { seq: "asc" },
       });
-      expect(stored.map((row) => row.seq)).toEqual([1, 2, 3, 4]);
+      expect(stored.map((row) => row.seq)).toEqual([1n, 2n, 3n, 4n]);
       expect(stored[2]?.accuracyM).toBe(4.5);
       expect(stored[0]?.accuracyM).toBeNull();
       expect(stored[0]?.eventTime.getTime()).toBe(1_764_000_001_123); // milliseconds kept
-      expect(typeof stored[0]?.id).toBe("bigint");
       expect(stored[0]?.receivedAt).toBeInstanceOf(Date);
-    });
-
-    test("a fix for an unknown truck is refused (trucks row first)", async () => {
-      const error = await db.prisma.positionFix
-        .create({ data: fix("T-nobody", 1) })
-        .catch((e) => e);
-      expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
-      expect((error as Prisma.PrismaClientKnownRequestError).code).toBe("P2003");
     });
 
     test("upserting a truck keeps one row with the latest position", async () => {
@@ -115,13 +113,13 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
         create: latest("T-up", 1),
         update: latest("T-up", 1),
       });
-      expect(created.seq).toBe(1);
+      expect(created.seq).toBe(1n);
       const updated = await db.prisma.truck.upsert({
         where: { id: "T-up" },
         create: latest("T-up", 2),
         update: { ...latest("T-up", 2), lat: 10.5 },
       });
-      expect(updated).toMatchObject({ id: "T-up", seq: 2, lat: 10.5 });
+      expect(updated).toMatchObject({ id: "T-up", seq: 2n, lat: 10.5 });
       expect(updated.updatedAt.getTime()).toBeGreaterThanOrEqual(created.updatedAt.getTime());
       expect(await db.prisma.truck.count({ where: { id: "T-up" } })).toBe(1);
       expect(
@@ -149,8 +147,29 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
         ),
       );
       expect(await db.prisma.truck.count({ where: { id: { in: ids } } })).toBe(50);
-      expect(await db.prisma.truck.count({ where: { id: { in: ids }, seq: 2 } })).toBe(50);
+      expect(await db.prisma.truck.count({ where: { id: { in: ids }, seq: 2n } })).toBe(50);
       expect(await db.prisma.positionFix.count({ where: { truckId: { in: ids } } })).toBe(100);
+    });
+
+    test("fixes live in daily partitions that are created before writing and dropped past retention", async () => {
+      const day = Date.UTC(2031, 4, 17);
+      const at = (ms: number) => ({ ...fix("T-part", 1), eventTime: new Date(ms) });
+      // No partition for that day yet: PostgreSQL refuses the row.
+      const refused = await db.prisma.positionFix.create({ data: at(day + 5_000) }).catch((e) => e);
+      expect(refused).toBeInstanceOf(Error);
+      await ensureFixPartitions(db.sql, [day + 5_000, day + 86_399_999, day + 86_400_000]);
+      await ensureFixPartitions(db.sql, [day]); // again: nothing to do
+      await db.prisma.positionFix.createMany({
+        data: [at(day + 5_000), at(day + 86_399_999), at(day + 86_400_000)],
+      });
+      const days = await fixPartitionDays(db.sql);
+      expect(days).toEqual(expect.arrayContaining([day, day + 86_400_000]));
+      expect(fixPartitionName(day)).toBe("position_fixes_p20310517");
+      // Retention (this test runs last: it drops every older day): the day that ended at the
+      // cutoff goes, with its rows; the next day stays.
+      expect(await dropFixPartitionsBefore(db.sql, day + 86_400_000)).toContain(day);
+      const left = await db.prisma.positionFix.findMany({ where: { truckId: "T-part" } });
+      expect(left.map((row) => row.eventTime.getTime())).toEqual([day + 86_400_000]);
     });
   });
 }

@@ -1,5 +1,3 @@
-import type { ConsumerOptions } from "./types";
-
 /** Records per eachBatch call unless the consumer asks otherwise. */
 export const DEFAULT_MAX_BATCH_SIZE = 500;
 
@@ -15,9 +13,12 @@ export function failureSignal(): { failed: Promise<never>; fail: (error: unknown
 }
 
 /** The validated maxBatchSize of consumer options. */
-export function maxBatchSizeOf(options: ConsumerOptions): number {
+export function maxBatchSizeOf(options: { maxBatchSize?: number | undefined }): number {
   const size = options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE;
   if (!Number.isInteger(size) || size < 1)
     throw new Error("maxBatchSize must be a positive integer");
   return size;
 }
+
+/** Map key of a topic-partition. */
+export const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;

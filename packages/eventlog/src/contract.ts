@@ -1,16 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { DLQ_HEADERS, type TopicSpec } from "@fleetstream/contracts";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { deadLetter } from "./dead-letter";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { MAX_RECORD_BYTES, RecordTooLargeError } from "./chunks";
+import { deadLetter, deadLetterAll } from "./dead-letter";
 import type {
   ConsumedRecord,
   Consumer,
   ConsumerOptions,
   EventLog,
   OutgoingRecord,
+  Reader,
   RecordBatch,
   SentRecord,
+  TopicPartition,
 } from "./types";
 
 export interface ContractOptions {
@@ -101,7 +104,7 @@ export function describeEventLogContract(
 
   describe(`EventLog contract: ${name}`, () => {
     let log: EventLog;
-    const running: Consumer[] = [];
+    const running: (Consumer | Reader)[] = [];
 
     beforeAll(async () => {
       log = await makeLog();
@@ -478,6 +481,216 @@ export function describeEventLogContract(
       const failedAt = Date.parse(record?.headers[DLQ_HEADERS.failedAt] ?? "");
       expect(failedAt).toBeGreaterThanOrEqual(before - 1);
       expect(failedAt).toBeLessThanOrEqual(Date.now());
+    });
+
+    it("sends any number of records, cut into requests under the broker's limits", async () => {
+      const topicName = await topic("bulk", 2);
+      // ~3 MB to each partition in one send: one request would exceed the 1 MiB batch limit.
+      const value = "x".repeat(1_000);
+      const records = Array.from({ length: 6_000 }, (_, i) => ({
+        key: `k${i % 2 === 0 ? "even" : "odd"}`,
+        value: `${i}:${value}`,
+      }));
+      const sent = await sendAll(topicName, records);
+      expect(sent).toHaveLength(6_000);
+      const offsets = await log.offsets(topicName);
+      expect(offsets.reduce((sum, { high }) => sum + high, 0)).toBe(6_000);
+      // Each key's records keep their order: offsets count up in send order per partition.
+      for (const partition of new Set(sent.map((s) => s.partition))) {
+        const mine = sent.filter((s) => s.partition === partition).map((s) => s.offset);
+        expect(mine).toEqual([...mine].sort((a, b) => a - b));
+      }
+    });
+
+    it("refuses a record larger than a Kafka record may be, naming the topic", async () => {
+      const topicName = await topic("huge", 1);
+      const producer = log.producer();
+      try {
+        const huge = Buffer.alloc(MAX_RECORD_BYTES + 1, 1);
+        await expect(producer.send(topicName, [{ key: "k", value: huge }])).rejects.toThrow(
+          RecordTooLargeError,
+        );
+        // The producer is still usable.
+        await expect(producer.send(topicName, [{ key: "k", value: "ok" }])).resolves.toHaveLength(
+          1,
+        );
+      } finally {
+        await producer.close();
+      }
+    });
+
+    it("with manual commits, commits only what the handler commits", async () => {
+      const topicName = await topic("manual", 1);
+      const groupId = unique("manual");
+      await sendAll(topicName, keyed(10));
+      let consumer!: Consumer;
+      const first = new Inbox(waitMs);
+      consumer = log.consumer({
+        groupId,
+        topics: [topicName],
+        commits: "manual",
+        maxBatchSize: 4,
+        eachBatch: async (batch) => {
+          first.add(batch);
+          // Commit up to offset 6 only, whatever was delivered.
+          if (batch.records.some((r) => r.offset >= 6)) await consumer.commit(topicName, 0, 6);
+        },
+      });
+      running.push(consumer);
+      await consumer.start();
+      await first.count(10);
+      await consumer.stop();
+      expect(await log.committed(groupId, topicName)).toEqual(new Map([[0, 6]]));
+
+      const again = await consume({ groupId, topics: [topicName] });
+      await again.inbox.count(4);
+      expect(again.inbox.records.map((r) => r.offset)).toEqual([6, 7, 8, 9]);
+    });
+
+    it("delivers a partition again from where the handler seeks", async () => {
+      const topicName = await topic("seek", 1);
+      await sendAll(topicName, keyed(6));
+      let consumer!: Consumer;
+      const inbox = new Inbox(waitMs);
+      let sought = false;
+      consumer = log.consumer({
+        groupId: unique("seek"),
+        topics: [topicName],
+        maxBatchSize: 3,
+        eachBatch: async (batch) => {
+          inbox.add(batch);
+          if (!sought && batch.records.some((r) => r.offset === 5)) {
+            sought = true;
+            consumer.seek(topicName, 0, 2);
+          }
+        },
+      });
+      running.push(consumer);
+      await consumer.start();
+      await inbox.count(10);
+      expect(inbox.records.map((r) => r.offset)).toEqual([0, 1, 2, 3, 4, 5, 2, 3, 4, 5]);
+    });
+
+    it("tells a member which partitions it gains and loses, revoking before it leaves", async () => {
+      const topicName = await topic("assign", 4);
+      const groupId = unique("assign");
+      const events: string[] = [];
+      const recorder = (member: string) => ({
+        onAssigned: (tps: TopicPartition[]) => {
+          events.push(
+            `${member}+${tps
+              .map((tp) => tp.partition)
+              .sort()
+              .join(",")}`,
+          );
+        },
+        onRevoked: (tps: TopicPartition[]) => {
+          events.push(
+            `${member}-${tps
+              .map((tp) => tp.partition)
+              .sort()
+              .join(",")}`,
+          );
+        },
+      });
+      const shared = new Inbox(waitMs);
+      const a = await consume(
+        { groupId, topics: [topicName], ...recorder("a") },
+        undefined,
+        shared,
+      );
+      const until = (check: () => void) => vi.waitFor(check, { timeout: waitMs, interval: 20 });
+      await until(() => expect(events).toContain("a+0,1,2,3"));
+      const b = await consume(
+        { groupId, topics: [topicName], ...recorder("b") },
+        undefined,
+        shared,
+      );
+      // The partitions split between a and b.
+      await until(() => {
+        expect(events.some((e) => e.startsWith("b+"))).toBe(true);
+        expect(events.some((e) => e.startsWith("a-"))).toBe(true);
+      });
+      const sent = await sendAll(topicName, keyed(40));
+      await shared.count(40);
+      expect(shared.records.map(id).sort()).toEqual(sent.map(id).sort());
+      await b.consumer.stop();
+      // b revoked what it held when it stopped; a got it back.
+      const bGot = events.filter((e) => e.startsWith("b+")).map((e) => e.slice(2));
+      expect(events).toContain(`b-${bGot.at(-1)}`);
+      // a is assigned b's partitions again.
+      await until(() => expect(events.filter((e) => e.startsWith("a+")).length).toBe(2));
+      expect(a.mine.length + b.mine.length).toBe(40);
+    });
+
+    it("lets a stopping member commit in its revoke callback", async () => {
+      const topicName = await topic("final-commit", 1);
+      const groupId = unique("final-commit");
+      await sendAll(topicName, keyed(5));
+      let consumer!: Consumer;
+      const inbox = new Inbox(waitMs);
+      consumer = log.consumer({
+        groupId,
+        topics: [topicName],
+        commits: "manual",
+        eachBatch: async (batch) => inbox.add(batch),
+        onRevoked: async (tps) => {
+          for (const tp of tps) await consumer.commit(tp.topic, tp.partition, 5);
+        },
+      });
+      running.push(consumer);
+      await consumer.start();
+      await inbox.count(5);
+      await consumer.stop();
+      expect(await log.committed(groupId, topicName)).toEqual(new Map([[0, 5]]));
+    });
+
+    it("reads whole topics without a group: every reader gets every record", async () => {
+      const topicName = await topic("reader", 3);
+      const sent = await sendAll(topicName, keyed(30));
+      const readers = [new Inbox(waitMs), new Inbox(waitMs)];
+      for (const inbox of readers) {
+        const reader = log.reader({ topics: [topicName], eachBatch: async (b) => inbox.add(b) });
+        running.push(reader);
+        await reader.start();
+      }
+      const latest = new Inbox(waitMs);
+      const tail = log.reader({
+        topics: [topicName],
+        startFrom: "latest",
+        eachBatch: async (b) => latest.add(b),
+      });
+      running.push(tail);
+      await tail.start();
+      const more = await sendAll(topicName, keyed(6, "later"));
+      for (const inbox of readers) {
+        await inbox.count(36);
+        expect(inbox.records.map(id).sort()).toEqual([...sent, ...more].map(id).sort());
+      }
+      await latest.count(6);
+      expect(latest.records.map(id).sort()).toEqual(more.map(id).sort());
+    });
+
+    it("dead-letters a batch's failures in one send, each with its reason", async () => {
+      const source = await topic("source-many", 1);
+      const dlq = await topic("dlq-many", 1);
+      await sendAll(source, keyed(3));
+      const out = log.producer();
+      await consume({ groupId: unique("processor"), topics: [source] }, async (batch) => {
+        await deadLetterAll(
+          out,
+          dlq,
+          batch.records.map((record) => ({ record, reason: `bad ${record.offset}` })),
+        );
+      });
+      const dead = await consume({ groupId: unique("dlq-reader"), topics: [dlq] });
+      await dead.inbox.count(3);
+      await out.close();
+      expect(dead.inbox.records.map((r) => r.headers[DLQ_HEADERS.reason])).toEqual([
+        "bad 0",
+        "bad 1",
+        "bad 2",
+      ]);
     });
   });
 }

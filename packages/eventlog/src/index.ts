@@ -1,16 +1,19 @@
-import { KafkaEventLog, type KafkaEventLogOptions } from "./kafka";
+import { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 import { InMemoryEventLog } from "./memory";
 import type { EventLog } from "./types";
 
-export { DEFAULT_MAX_BATCH_SIZE } from "./consumer-common";
-export { deadLetter } from "./dead-letter";
 export {
-  type KafkaConsumerTuning,
-  KafkaEventLog,
-  type KafkaEventLogOptions,
-  type KafkaLogLevelName,
-  type KafkaLogLine,
-} from "./kafka";
+  MAX_BATCH_BYTES,
+  MAX_BATCH_RECORDS,
+  MAX_RECORD_BYTES,
+  RecordTooLargeError,
+  recordBytes,
+} from "./chunks";
+export { DEFAULT_MAX_BATCH_SIZE } from "./consumer-common";
+export { deadLetter, deadLetterAll, deadLetterRecord } from "./dead-letter";
+export type { KafkaConsumerTuning } from "./kafka/consumer";
+export { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
+export type { KafkaLogLevelName, KafkaLogLine } from "./kafka/logging";
 export { InMemoryEventLog, rangeAssign } from "./memory";
 export type * from "./types";
 

@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { TopicSpec } from "@fleetstream/contracts";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
-import { failureSignal, maxBatchSizeOf } from "./consumer-common";
+import { MAX_RECORD_BYTES, RecordTooLargeError, recordBytes } from "./chunks";
+import { failureSignal, maxBatchSizeOf, tpKey } from "./consumer-common";
 import type {
   ConsumedRecord,
   Consumer,
@@ -10,8 +11,11 @@ import type {
   Headers,
   OutgoingRecord,
   Producer,
+  Reader,
+  ReaderOptions,
   RecordBatch,
   SentRecord,
+  TopicPartition,
 } from "./types";
 
 /** One stored record; values are private copies so senders and consumers cannot alias them. */
@@ -52,15 +56,16 @@ class Signal {
   }
 }
 
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`;
-
 interface Member {
   id: string;
   topics: readonly string[];
   /** Partitions this member owns in the current generation, per topic. */
   assignment: Map<string, number[]>;
-  /** Start positions resolved for partitions with no commit (like Kafka's auto.offset.reset). */
-  resetPositions: Map<string, number>;
+  /**
+   * Where the member reads next, per topic-partition it owns (like kafkajs's resolved offsets):
+   * set from the committed offset (or startFrom) when first needed, moved by batches and seeks.
+   */
+  positions: Map<string, number>;
 }
 
 interface Group {
@@ -112,7 +117,7 @@ function toBuffer(value: Buffer | string | null): Buffer | null {
 export class InMemoryEventLog implements EventLog {
   private readonly topics = new Map<string, Topic>();
   private readonly groups = new Map<string, Group>();
-  private readonly consumers = new Set<MemoryConsumer>();
+  private readonly consumers = new Set<{ stop(): Promise<void> }>();
   /** Fired on every append, commit, rebalance and stop: waiting consumers re-check their work. */
   readonly changed = new Signal();
   private memberSeq = 0;
@@ -150,6 +155,11 @@ export class InMemoryEventLog implements EventLog {
         if (closed) throw new Error("Producer is closed");
         this.assertOpen();
         const topic = this.topic(topicName);
+        // Kafka's limit on one record, so the embedded log refuses what a broker would.
+        for (const record of records) {
+          const bytes = recordBytes(record);
+          if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(topicName, bytes);
+        }
         const sent: SentRecord[] = [];
         for (const record of records) {
           const partition = partitioner({
@@ -175,6 +185,13 @@ export class InMemoryEventLog implements EventLog {
     return consumer;
   }
 
+  reader(options: ReaderOptions): Reader {
+    this.assertOpen();
+    const reader = new MemoryReader(this, options);
+    this.consumers.add(reader);
+    return reader;
+  }
+
   async offsets(topicName: string): Promise<{ partition: number; low: number; high: number }[]> {
     const topic = this.topic(topicName);
     return topic.partitions.map((records, partition) => ({
@@ -184,13 +201,24 @@ export class InMemoryEventLog implements EventLog {
     }));
   }
 
+  async committed(groupId: string, topicName: string): Promise<Map<number, number>> {
+    const result = new Map<number, number>();
+    const group = this.groups.get(groupId);
+    const count = this.topics.get(topicName)?.partitions.length ?? 0;
+    for (let partition = 0; partition < count; partition++) {
+      const offset = group?.committed.get(tpKey(topicName, partition));
+      if (offset !== undefined) result.set(partition, offset);
+    }
+    return result;
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
     this.closed = true;
   }
 
-  // ---- used by MemoryConsumer ----
+  // ---- used by MemoryConsumer and MemoryReader ----
 
   /** The topic, or a clear error like Kafka's with auto.create.topics.enable=false. */
   topic(name: string): Topic {
@@ -203,7 +231,7 @@ export class InMemoryEventLog implements EventLog {
     return topic;
   }
 
-  forget(consumer: MemoryConsumer): void {
+  forget(consumer: { stop(): Promise<void> }): void {
     this.consumers.delete(consumer);
   }
 
@@ -219,7 +247,7 @@ export class InMemoryEventLog implements EventLog {
       id: `member-${String(this.memberSeq).padStart(9, "0")}`,
       topics: [...topics],
       assignment: new Map(),
-      resetPositions: new Map(),
+      positions: new Map(),
     };
     group.members.push(member);
     this.rebalance(group);
@@ -242,21 +270,47 @@ export class InMemoryEventLog implements EventLog {
     const assignments = rangeAssign(group.members, counts);
     for (const member of group.members) {
       const next = assignments.get(member.id) ?? new Map<string, number[]>();
-      // A partition that moves loses the old owner's unconsumed reset position, as in Kafka.
-      for (const key of member.resetPositions.keys()) {
+      // A partition that moves loses the old owner's position, as in Kafka: the new owner
+      // starts from the committed offset.
+      for (const key of member.positions.keys()) {
         const [topicName = "", partition = ""] = key.split("\u0000");
-        if (!next.get(topicName)?.includes(Number(partition))) member.resetPositions.delete(key);
+        if (!next.get(topicName)?.includes(Number(partition))) member.positions.delete(key);
       }
       member.assignment = next;
     }
     this.changed.notify();
   }
 
+  /** Records [from, from + max) of a partition, as consumed records (private copies). */
+  read(topicName: string, partition: number, from: number, max: number): ConsumedRecord[] {
+    const log = this.topic(topicName).partitions[partition] ?? [];
+    const end = Math.min(log.length, from + max);
+    const records: ConsumedRecord[] = [];
+    for (let offset = from; offset < end; offset += 1) {
+      const stored = log[offset] as StoredRecord;
+      records.push({
+        topic: topicName,
+        partition,
+        offset,
+        key: stored.key,
+        value: stored.value === null ? null : Buffer.from(stored.value),
+        headers: { ...stored.headers },
+        timestamp: stored.timestamp,
+      });
+    }
+    return records;
+  }
+
   /** Builds the next batch for a member, or undefined when none of its partitions has work. */
   nextBatch(
     group: Group,
     member: Member,
-    options: { startFrom: "earliest" | "latest"; maxBatchSize: number; cursor: number },
+    options: {
+      startFrom: "earliest" | "latest";
+      maxBatchSize: number;
+      cursor: number;
+      paused?: ReadonlySet<string>;
+    },
   ): { batch: RecordBatch; key: string; nextOffset: number } | undefined {
     const owned: [string, number][] = [];
     for (const [topicName, partitions] of member.assignment) {
@@ -266,32 +320,20 @@ export class InMemoryEventLog implements EventLog {
       const [topicName, partition] = owned[(options.cursor + i) % owned.length] as [string, number];
       const key = tpKey(topicName, partition);
       // The previous owner is still processing a batch of this partition: wait for its commit.
-      if (group.inFlight.has(key)) continue;
-      const log = this.topic(topicName).partitions[partition] ?? [];
-      let position = group.committed.get(key);
+      if (group.inFlight.has(key) || options.paused?.has(key)) continue;
+      const length = this.topic(topicName).partitions[partition]?.length ?? 0;
+      let position = member.positions.get(key);
       if (position === undefined) {
-        position = member.resetPositions.get(key);
-        if (position === undefined) {
-          position = options.startFrom === "latest" ? log.length : 0;
-          member.resetPositions.set(key, position);
-        }
+        position = group.committed.get(key) ?? (options.startFrom === "latest" ? length : 0);
+        member.positions.set(key, position);
       }
-      if (position >= log.length) continue;
-      const end = Math.min(log.length, position + options.maxBatchSize);
-      const records: ConsumedRecord[] = [];
-      for (let offset = position; offset < end; offset += 1) {
-        const stored = log[offset] as StoredRecord;
-        records.push({
-          topic: topicName,
-          partition,
-          offset,
-          key: stored.key,
-          value: stored.value === null ? null : Buffer.from(stored.value),
-          headers: { ...stored.headers },
-          timestamp: stored.timestamp,
-        });
-      }
-      return { batch: { topic: topicName, partition, records }, key, nextOffset: end };
+      if (position >= length) continue;
+      const records = this.read(topicName, partition, position, options.maxBatchSize);
+      return {
+        batch: { topic: topicName, partition, records },
+        key,
+        nextOffset: position + records.length,
+      };
     }
     return undefined;
   }
@@ -323,12 +365,25 @@ export class InMemoryEventLog implements EventLog {
 
 type State = "new" | "running" | "stopping" | "stopped";
 
+/** The partitions a member owns, as a set of tpKeys with their topic-partition. */
+function ownedBy(member: Member): Map<string, TopicPartition> {
+  const owned = new Map<string, TopicPartition>();
+  for (const [topic, partitions] of member.assignment)
+    for (const partition of partitions) owned.set(tpKey(topic, partition), { topic, partition });
+  return owned;
+}
+
 class MemoryConsumer implements Consumer {
   readonly failed: Promise<never>;
   private rejectFailed!: (error: unknown) => void;
   private state: State = "new";
   private loop: Promise<void> | undefined;
   private readonly maxBatchSize: number;
+  private membership: { group: Group; member: Member } | undefined;
+  /** Partitions sought during their batch in flight (that batch must not move the position). */
+  private readonly sought = new Set<string>();
+  /** Partitions not to fetch (backpressure). */
+  private readonly paused = new Set<string>();
 
   constructor(
     private readonly log: InMemoryEventLog,
@@ -341,6 +396,7 @@ class MemoryConsumer implements Consumer {
   async start(): Promise<void> {
     if (this.state !== "new") throw new Error("A consumer can be started once");
     const { group, member } = this.log.join(this.options.groupId, this.options.topics);
+    this.membership = { group, member };
     this.state = "running";
     this.loop = this.run(group, member);
   }
@@ -358,17 +414,56 @@ class MemoryConsumer implements Consumer {
     await this.loop;
   }
 
+  async commit(topic: string, partition: number, offset: number): Promise<void> {
+    const membership = this.membership;
+    if (!membership || this.state === "stopped") return;
+    const key = tpKey(topic, partition);
+    if (!ownedBy(membership.member).has(key)) return;
+    this.log.commit(membership.group, key, offset);
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    const member = this.membership?.member;
+    const key = tpKey(topic, partition);
+    if (!member || !ownedBy(member).has(key)) return;
+    member.positions.set(key, offset);
+    this.sought.add(key);
+    this.log.changed.notify();
+  }
+
+  pause(topic: string, partition: number): void {
+    this.paused.add(tpKey(topic, partition));
+  }
+
+  resume(topic: string, partition: number): void {
+    if (this.paused.delete(tpKey(topic, partition))) this.log.changed.notify();
+  }
+
   private async run(group: Group, member: Member): Promise<void> {
     let cursor = 0;
     let failure: { error: unknown } | undefined;
+    let known = new Map<string, TopicPartition>();
+    const { onAssigned, onRevoked } = this.options;
     try {
       while (this.state === "running") {
         // Take the signal before looking for work so a record appended meanwhile still wakes us.
         const changed = this.log.changed.next;
+        const owned = ownedBy(member);
+        const lost = [...known].filter(([key]) => !owned.has(key)).map(([, tp]) => tp);
+        const gained = [...owned].filter(([key]) => !known.has(key)).map(([, tp]) => tp);
+        known = owned;
+        try {
+          if (lost.length > 0) await onRevoked?.(lost);
+          if (gained.length > 0) await onAssigned?.(gained);
+        } catch (error) {
+          failure = { error };
+          break;
+        }
         const next = this.log.nextBatch(group, member, {
           startFrom: this.options.startFrom ?? "earliest",
           maxBatchSize: this.maxBatchSize,
           cursor,
+          paused: this.paused,
         });
         if (!next) {
           await changed;
@@ -376,6 +471,7 @@ class MemoryConsumer implements Consumer {
         }
         cursor += 1;
         group.inFlight.set(next.key, member.id);
+        this.sought.delete(next.key);
         try {
           await this.options.eachBatch(next.batch);
         } catch (error) {
@@ -384,10 +480,23 @@ class MemoryConsumer implements Consumer {
         } finally {
           group.inFlight.delete(next.key);
         }
-        // Committed even when a rebalance moved the partition meanwhile: the new owner waited.
-        this.log.commit(group, next.key, next.nextOffset);
+        // Moved on, unless the handler sought elsewhere. Committed even when a rebalance moved
+        // the partition meanwhile: the new owner waited for this batch.
+        if (!this.sought.delete(next.key)) {
+          if (ownedBy(member).has(next.key)) member.positions.set(next.key, next.nextOffset);
+          if ((this.options.commits ?? "batch") === "batch")
+            this.log.commit(group, next.key, next.nextOffset);
+        }
         // Let timers and I/O run between batches instead of draining a backlog in one microtask run.
         await yieldToEventLoop();
+      }
+      // Stopping: revoke while still a member, so the handler can make its final commits.
+      if (!failure && known.size > 0 && onRevoked) {
+        try {
+          await onRevoked([...known.values()]);
+        } catch (error) {
+          failure = { error };
+        }
       }
     } finally {
       this.state = "stopped";
@@ -396,5 +505,82 @@ class MemoryConsumer implements Consumer {
     }
     // Rejected only once the consumer has left its group, so a successor can take over at once.
     if (failure) this.rejectFailed(failure.error);
+  }
+}
+
+/** A group-less reader: every partition of its topics, from the beginning or the end, no commits. */
+class MemoryReader implements Reader {
+  readonly failed: Promise<never>;
+  private rejectFailed!: (error: unknown) => void;
+  private state: State = "new";
+  private loop: Promise<void> | undefined;
+  private readonly maxBatchSize: number;
+
+  constructor(
+    private readonly log: InMemoryEventLog,
+    private readonly options: ReaderOptions,
+  ) {
+    ({ failed: this.failed, fail: this.rejectFailed } = failureSignal());
+    this.maxBatchSize = maxBatchSizeOf(options);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error("A reader can be started once");
+    const positions = new Map<string, { topic: string; partition: number; next: number }>();
+    for (const topic of this.options.topics) {
+      const partitions = this.log.topic(topic).partitions;
+      partitions.forEach((records, partition) => {
+        const next = this.options.startFrom === "latest" ? records.length : 0;
+        positions.set(tpKey(topic, partition), { topic, partition, next });
+      });
+    }
+    this.state = "running";
+    this.loop = this.run([...positions.values()]);
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === "new") {
+      this.state = "stopped";
+      this.log.forget(this);
+      return;
+    }
+    if (this.state === "running") {
+      this.state = "stopping";
+      this.log.changed.notify();
+    }
+    await this.loop;
+  }
+
+  private async run(positions: { topic: string; partition: number; next: number }[]) {
+    try {
+      while (this.state === "running") {
+        const changed = this.log.changed.next;
+        let delivered = false;
+        for (const position of positions) {
+          if (this.state !== "running") break;
+          const records = this.log.read(
+            position.topic,
+            position.partition,
+            position.next,
+            this.maxBatchSize,
+          );
+          if (records.length === 0) continue;
+          delivered = true;
+          await this.options.eachBatch({
+            topic: position.topic,
+            partition: position.partition,
+            records,
+          });
+          position.next += records.length;
+        }
+        if (delivered) await yieldToEventLoop();
+        else await changed;
+      }
+    } catch (error) {
+      this.rejectFailed(error);
+    } finally {
+      this.state = "stopped";
+      this.log.forget(this);
+    }
   }
 }

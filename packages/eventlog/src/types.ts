@@ -44,6 +44,11 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
 export interface ConsumerOptions {
   groupId: string;
   topics: string[];
@@ -52,11 +57,26 @@ export interface ConsumerOptions {
   /** Most records handed to one eachBatch call (default 500); bounds the work in flight. */
   maxBatchSize?: number;
   /**
-   * Called once per batch; the batch's offsets are committed only after it resolves.
-   * If it throws, nothing of the batch is committed and the consumer stops with that error
-   * (a restart resumes at the last commit, so the batch is redelivered).
+   * Who commits offsets. "batch" (default): each batch's end is committed once eachBatch resolved.
+   * "manual": nothing is committed unless the handler calls `consumer.commit` — for a stream
+   * processor whose state checkpoints cover more than one batch (it commits what they cover).
+   */
+  commits?: "batch" | "manual";
+  /**
+   * Called once per batch. If it throws, nothing of the batch is committed and the consumer stops
+   * with that error (a restart resumes at the last commit, so the batch is redelivered).
    */
   eachBatch(batch: RecordBatch): Promise<void>;
+  /**
+   * Partitions this member gained. Batches of a partition are delivered only after the callback
+   * for it has resolved, so an operator can restore the partition's state here.
+   */
+  onAssigned?(partitions: TopicPartition[]): Promise<void> | void;
+  /**
+   * Partitions this member lost (rebalance, stop). No batch of them is in flight when it is
+   * called and none is delivered after it, so an operator drops their state here.
+   */
+  onRevoked?(partitions: TopicPartition[]): Promise<void> | void;
 }
 
 export interface Consumer {
@@ -66,9 +86,40 @@ export interface Consumer {
    * restart. Rejects with "Unknown topic ..." for a topic that does not exist.
    */
   start(): Promise<void>;
-  /** Stops fetching, waits for the batch in flight, commits it, leaves the group. */
+  /** Stops fetching, waits for the batch in flight (committing it in "batch" mode), leaves the group. */
   stop(): Promise<void>;
   /** Rejects if eachBatch threw (the consumer has stopped); pending while it runs. */
+  readonly failed: Promise<never>;
+  /**
+   * Commits `offset` (the next offset the group should read) for a partition this member owns.
+   * For "manual" commits; a partition it no longer owns is left alone.
+   */
+  commit(topic: string, partition: number, offset: number): Promise<void>;
+  /**
+   * Delivers a partition this member owns again from `offset` (e.g. after its state was reloaded
+   * from a checkpoint). A batch of it in flight is its last from the old position.
+   */
+  seek(topic: string, partition: number, offset: number): void;
+  /** Stops fetching a partition (backpressure); its batch in flight still completes. */
+  pause(topic: string, partition: number): void;
+  resume(topic: string, partition: number): void;
+}
+
+/** A reader of whole topics, outside any consumer group: nothing is committed. */
+export interface ReaderOptions {
+  topics: string[];
+  /** Every record from the beginning (default), or only those written after start(). */
+  startFrom?: "earliest" | "latest";
+  maxBatchSize?: number;
+  /** Called once per batch; if it throws, the reader stops with that error. */
+  eachBatch(batch: RecordBatch): Promise<void>;
+}
+
+export interface Reader {
+  /** Resolves once reading has begun: records sent after that are seen. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Rejects if eachBatch threw (the reader has stopped); pending while it runs. */
   readonly failed: Promise<never>;
 }
 
@@ -77,7 +128,11 @@ export interface EventLog {
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
   producer(): Producer;
   consumer(options: ConsumerOptions): Consumer;
-  /** Per partition: [earliest, next) offsets; used by tests, lag display and benchmarks. */
+  /** Reads whole topics without a consumer group (every instance sees every record). */
+  reader(options: ReaderOptions): Reader;
+  /** Per partition: [earliest, next) offsets; used for lag, the idle rule, tests and benchmarks. */
   offsets(topic: string): Promise<{ partition: number; low: number; high: number }[]>;
+  /** The group's committed offsets for a topic (next offset to read), per partition that has one. */
+  committed(groupId: string, topic: string): Promise<Map<number, number>>;
   close(): Promise<void>;
 }

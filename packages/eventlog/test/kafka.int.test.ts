@@ -1,7 +1,8 @@
 import { createServer } from "node:net";
+import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { describeEventLogContract } from "../src/contract";
-import { KafkaEventLog } from "../src/kafka";
+import { KafkaEventLog } from "../src/kafka/log";
 
 const brokers = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",");
 
@@ -49,5 +50,40 @@ describe("KafkaEventLog without a broker", () => {
     // The retries are not logged as errors on top of the thrown one.
     expect(lines).toEqual([]);
     await log.close();
+  });
+});
+
+describe("KafkaEventLog reader", () => {
+  it("leaves no consumer group behind on the broker once stopped", async () => {
+    const clientId = `reader-cleanup-${Date.now()}`;
+    const log = new KafkaEventLog({ brokers, clientId });
+    const topic = `${clientId}-topic`;
+    await log.ensureTopics([{ name: topic, partitions: 2, owner: "web" }]);
+    const producer = log.producer();
+    await producer.send(topic, [{ key: "a", value: "1" }]);
+    await producer.close();
+    const seen: string[] = [];
+    const reader = log.reader({
+      topics: [topic],
+      eachBatch: async (batch) => {
+        for (const r of batch.records) seen.push(String(r.value));
+      },
+    });
+    await reader.start();
+    await expect.poll(() => seen).toEqual(["1"]);
+    const admin = new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const ours = async () =>
+        (await admin.listGroups()).groups.filter((g) =>
+          g.groupId.startsWith(`${clientId}-reader-`),
+        );
+      expect(await ours()).toHaveLength(1);
+      await reader.stop();
+      expect(await ours()).toEqual([]);
+    } finally {
+      await admin.disconnect();
+      await log.close();
+    }
   });
 });

@@ -35,10 +35,10 @@ export {
 } from "./shapes";
 export {
   arc,
-  distanceM,
   distanceToArcM,
   EARTH_RADIUS_M,
   type GeoPoint,
   geoPoint,
+  greatCircleM,
 } from "./sphere";
 export { geometryProblems, MAX_ABS_LATITUDE, MAX_POSITIONS } from "./validate";

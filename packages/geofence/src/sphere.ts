@@ -55,9 +55,18 @@ export function chord2ForDistance(metres: number): number {
   return c * c;
 }
 
-/** Great-circle distance in metres. */
-export function distanceM(a: GeoPoint, b: GeoPoint): number {
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(chord2(a, b)) / 2));
+/**
+ * Great-circle distance in metres between two points given in degrees (haversine formula on a
+ * sphere of EARTH_RADIUS_M): the one distance helper of the product (speed windows use it for
+ * distance driven).
+ */
+export function greatCircleM(lat1: number, lon1: number, lat2: number, lon2: number): number {
+  const dLat = (lat2 - lat1) * RAD;
+  const dLon = (lon2 - lon1) * RAD;
+  const s1 = Math.sin(dLat / 2);
+  const s2 = Math.sin(dLon / 2);
+  const a = s1 * s1 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * s2 * s2;
+  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
 /**
@@ -135,7 +144,10 @@ export function distanceToArcM(p: GeoPoint, g: Arc): number {
       return EARTH_RADIUS_M * Math.asin(Math.min(1, Math.abs(cross)));
     }
   }
-  return Math.min(distanceM(p, g.a), distanceM(p, g.b));
+  return Math.min(
+    greatCircleM(p.lat, p.lon, g.a.lat, g.a.lon),
+    greatCircleM(p.lat, p.lon, g.b.lat, g.b.lon),
+  );
 }
 
 /** Do two (short, < 180°) arcs cross or touch? */

@@ -1,3 +1,4 @@
 export * from "./env";
 export * from "./lifecycle";
 export * from "./logger";
+export * from "./ops-server";

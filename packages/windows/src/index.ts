@@ -1,6 +1,5 @@
 export { TruckWindowColumns } from "./columns";
-export { limitAt, PartitionWindows, pathLength } from "./engine";
-export { EARTH_RADIUS_M, greatCircleM } from "./geo";
+export { createPartitionWindows, limitAt, type PartitionWindows } from "./engine";
 export { NaiveWindows } from "./naive";
 export {
   bruteForceWindows,
@@ -10,6 +9,7 @@ export {
   scopeWindowKey,
   truckWindowKey,
 } from "./oracle";
+export { pathLength } from "./pane";
 export * from "./plan";
 export * from "./types";
 export { isIdle, type PartitionProgress, processorWatermark } from "./watermark";

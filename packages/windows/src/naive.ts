@@ -1,6 +1,7 @@
+import { greatCircleM } from "@fleetstream/geofence/sphere";
 import { TruckWindowColumns } from "./columns";
-import { insertionIndex, limitAt, pathLength } from "./engine";
-import { greatCircleM } from "./geo";
+import { limitAt } from "./engine";
+import { insertionIndex, pathLength } from "./pane";
 import {
   alignDown,
   earliestEndOf,
@@ -107,7 +108,8 @@ export class NaiveWindows<F extends WindowFix = WindowFix> {
     for (const { fix } of fixes) this.add(fix);
     for (const acc of this.dirty) {
       acc.dirty = false;
-      if (acc.end > this.finalThrough) acc.emit(this.out, false);
+      // Early values of open tumbling windows only, as the engine (isEmitted).
+      if (acc.end > this.finalThrough && acc.kind === "tumbling") acc.emit(this.out, false);
     }
     for (const scope of this.dirtyScopes) {
       scope.dirty = false;

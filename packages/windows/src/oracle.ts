@@ -1,5 +1,5 @@
+import { greatCircleM } from "@fleetstream/geofence/sphere";
 import { limitAt } from "./engine";
-import { greatCircleM } from "./geo";
 import { isFinalAt, type WindowPlan, windowsOf } from "./plan";
 import {
   FLEET_SCOPE_ID,

@@ -128,31 +128,46 @@ export interface PaneRecord {
   state: PaneState;
 }
 
-/** Everything a partition needs to continue exactly where it stopped. */
-export interface PartitionSnapshot {
+/** One truck's persistable window state: its live panes by start (epoch ms). */
+export interface TruckWindowState {
+  panes: [start: number, state: PaneState][];
+}
+
+/** A partition's own persistable window state (everything but the trucks). */
+export interface PartitionWindowState {
   watermark: number;
   maxEventTime: number;
   lateCount: number;
   duplicateCount: number;
-  panes: PaneRecord[];
   /** Partials that are not final yet. */
   partials: ScopePartial[];
 }
 
+/** Everything a partition needs to continue exactly where it stopped, in one object (tests). */
+export interface PartitionSnapshot extends PartitionWindowState {
+  panes: PaneRecord[];
+}
+
 export interface BatchResult<F extends WindowFix = WindowFix> {
   /**
-   * Truck windows that changed (final: false) or became final in this batch, one per window.
-   * Reused by the engine's next batch: copy what you keep.
+   * Truck windows that became final in this batch, and an early (not final) value of each
+   * tumbling window the batch changed; one entry per window. Reused by the engine's next batch:
+   * copy what you keep.
    */
   windows: TruckWindowColumns;
   /** Partials that changed or became final in this batch, one per window. */
   partials: PartialChange[];
   late: LateFix<F>[];
   duplicates: number;
-  /** Panes starting before this are no longer needed (every window containing them is final). */
-  livePanesFrom: number;
   watermark: number;
   maxEventTime: number;
   lateCount: number;
   duplicateCount: number;
 }
+
+/**
+ * Which truck windows the engine emits: tumbling windows early (while open) and when final,
+ * hopping windows when final only.
+ */
+export const isEmitted = (w: { kind: "tumbling" | "hopping"; final: boolean }): boolean =>
+  w.final || w.kind === "tumbling";

@@ -44,7 +44,7 @@ describe("geofence registry", () => {
       })),
       { key: "bad", value: "{not json" },
     ]);
-    registry = createGeofenceRegistry({ eventLog, logger, groupId: "t1" });
+    registry = createGeofenceRegistry({ eventLog, logger });
     await registry.start();
     expect(registry.stats()).toMatchObject({ fences: 1_200, invalid: 1 });
     expect(registry.containing(52, 10, T)).toEqual([{ id: "f0", speedLimitKmh: 50 }]);

@@ -1,7 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import { GEOFENCE_DELETED_AT_HEADER, Geofence, GeofenceId, TOPICS } from "@fleetstream/contracts";
-import type { ConsumedRecord, Consumer, EventLog } from "@fleetstream/eventlog";
+import type { ConsumedRecord, EventLog, Reader } from "@fleetstream/eventlog";
 import { GeofenceIndex } from "@fleetstream/geofence";
 import type { Logger } from "@fleetstream/service";
 import type { GeofenceLookup, GeofenceRef } from "../pipeline/operator";
@@ -17,8 +15,8 @@ export interface GeofenceRegistryStats {
 
 /**
  * The geofences this processor instance matches against: the whole compacted `geofences` topic,
- * read from the beginning with a consumer group of its own (every instance needs every fence),
- * then followed live. Each change is a new version valid from its `updatedAt` (a tombstone ends
+ * read from the beginning by a group-less reader (every instance needs every fence), then
+ * followed live. Each change is a new version valid from its `updatedAt` (a tombstone ends
  * the fence at its deletion time), so a change applies to fixes whose event time is at or after it.
  */
 export interface GeofenceRegistry extends GeofenceLookup {
@@ -34,8 +32,6 @@ export interface GeofenceRegistry extends GeofenceLookup {
 export interface GeofenceRegistryDeps {
   eventLog: EventLog;
   logger: Logger;
-  /** The processor's group id; the registry's own group is derived from it, unique per instance. */
-  groupId: string;
   /** See GEOFENCE_HISTORY_S. */
   historyMs?: number;
   /** How long start() waits to catch up with the topic (default 60 s). */
@@ -48,7 +44,7 @@ export function createGeofenceRegistry(deps: GeofenceRegistryDeps): GeofenceRegi
   const topic = TOPICS.geofences.name;
   const index = new GeofenceIndex({ historyMs: deps.historyMs });
   const stats: GeofenceRegistryStats = { fences: 0, upserts: 0, deletes: 0, invalid: 0 };
-  let consumer: Consumer | undefined;
+  let consumer: Reader | undefined;
   let starting: Promise<void> | undefined;
   let failure: unknown;
 
@@ -113,12 +109,9 @@ export function createGeofenceRegistry(deps: GeofenceRegistryDeps): GeofenceRegi
       failed = reject;
     });
     if (remaining.size === 0) caughtUp();
-    const groupId = `${deps.groupId}-geofences-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
     const started = Date.now();
-    consumer = eventLog.consumer({
-      groupId,
+    consumer = eventLog.reader({
       topics: [topic],
-      startFrom: "earliest",
       eachBatch: async (batch) => {
         for (const record of batch.records) apply(record);
         const last = batch.records.at(-1);

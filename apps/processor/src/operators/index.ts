@@ -9,28 +9,28 @@ import { createSpeedWindowsOperator } from "../windows";
 export interface OperatorDeps {
   eventLog: EventLog;
   logger: Logger;
-  /** Consumer group of the processor; operators key their persisted state by it where needed. */
+  /** Consumer group of the processor; operators key their persisted rows by it where needed. */
   groupId: string;
   /** Operator settings (defaults apply to what is absent). */
   env?: Partial<OperatorSettings>;
 }
 
 /**
- * The processor's stateful operators, in the order they run on each batch. One consumer
- * pipeline: every operator sees the same accepted fixes of a partition batch.
+ * The processor's stateful operators after its built-in positions operator, in the order they
+ * run on each batch: every operator sees the same accepted fixes of a partition batch.
  */
 export function createOperators(deps: OperatorDeps): StreamOperator[] {
   const { env = {} } = deps;
   // Geofences from the compacted topic; also the GeofenceLookup for per-geofence windows.
   const geofences = createGeofenceRegistry({
-    ...deps,
+    eventLog: deps.eventLog,
+    logger: deps.logger,
     historyMs: env.GEOFENCE_HISTORY_S === undefined ? undefined : env.GEOFENCE_HISTORY_S * 1000,
   });
   return [
     createGeofenceOperator({
       registry: geofences,
       logger: deps.logger,
-      groupId: deps.groupId,
       crossingMaxGapMs:
         env.GEOFENCE_CROSSING_MAX_GAP_S === undefined
           ? undefined

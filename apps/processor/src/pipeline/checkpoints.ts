@@ -1,42 +1,123 @@
-import type { DbReader, Tx } from "./operator";
+import type { Sql, SqlTx } from "@fleetstream/db";
+
+/**
+ * A checkpoint that must not be written as captured: its transaction is rolled back, and the
+ * processor restores the partition from its last checkpoint and processes the input after it
+ * again (instead of retrying the same write, as it does for connection errors).
+ */
+export class ReplayNeededError extends Error {
+  override name = "ReplayNeededError";
+}
 
 /**
  * Another processor instance applied this partition since we restored it (the partition moved
- * while a batch of ours was in flight). The batch's transaction is rolled back; the processor
- * restores the partition and tries again, skipping what the other instance applied.
+ * while a checkpoint of ours was being written).
  */
-export class StaleCheckpointError extends Error {
+export class StaleCheckpointError extends ReplayNeededError {
   override name = "StaleCheckpointError";
 }
 
+/** A partition as of its last checkpoint: the next offset to apply and the operators' state. */
+export interface StoredPartition {
+  /** undefined: this group never checkpointed the partition (start wherever Kafka starts). */
+  nextOffset: number | undefined;
+  /** Per operator name, its state per key. */
+  state: Map<string, Map<string, unknown>>;
+}
+
 /**
- * Per-partition "next offset to apply", stored beside the state it describes. The save is a
- * compare-and-set on the value this instance restored, so two instances can never both apply
- * a batch of one partition: the database is the fence, not the consumer group.
+ * The processor's checkpoints in PostgreSQL: per (group, topic, partition) the next offset to
+ * apply (processor_checkpoints) and the operators' state per key (processor_state), written in
+ * one transaction with the outputs they cover. Advancing is a compare-and-set on the offset this
+ * instance restored, so two instances can never both apply a partition: the database is the
+ * fence, not the consumer group.
  */
-export function partitionCheckpoints(groupId: string, topic: string) {
-  const key = (partition: number) => ({ groupId_topic_partition: { groupId, topic, partition } });
+export function checkpointStore(groupId: string, topic: string) {
   return {
-    /** The partition's checkpoint, creating it at 0 when the group has never applied it. */
-    async load(db: DbReader, partition: number): Promise<number> {
-      const row = await db.processorCheckpoint.upsert({
-        where: key(partition),
-        create: { groupId, topic, partition, nextOffset: 0n },
-        update: {},
-      });
-      return Number(row.nextOffset);
-    },
-    /** Moves the checkpoint from `from` to `to`; throws StaleCheckpointError if it is not at `from`. */
-    async advance(tx: Tx, partition: number, from: number, to: number): Promise<void> {
-      const { count } = await tx.processorCheckpoint.updateMany({
-        where: { groupId, topic, partition, nextOffset: BigInt(from) },
-        data: { nextOffset: BigInt(to) },
-      });
-      if (count !== 1) {
-        throw new StaleCheckpointError(
-          `partition ${partition} of ${topic} is no longer at offset ${from} for group ${groupId}`,
-        );
+    async load(sql: Sql, partition: number): Promise<StoredPartition> {
+      const [offsets, rows] = await Promise.all([
+        sql.query<{ next_offset: string | number }>(
+          `SELECT next_offset FROM processor_checkpoints
+           WHERE group_id = $1 AND topic = $2 AND partition = $3`,
+          [groupId, topic, partition],
+        ),
+        sql.query<{ key: string; state: string }>(
+          "SELECT key, state FROM processor_state WHERE group_id = $1 AND partition = $2",
+          [groupId, partition],
+        ),
+      ]);
+      const state = new Map<string, Map<string, unknown>>();
+      for (const { key, state: text } of rows) {
+        const parts = JSON.parse(text) as Record<string, unknown>;
+        for (const [operator, value] of Object.entries(parts)) {
+          let byKey = state.get(operator);
+          if (!byKey) {
+            byKey = new Map();
+            state.set(operator, byKey);
+          }
+          byKey.set(key, value);
+        }
       }
+      const first = offsets[0];
+      return { nextOffset: first === undefined ? undefined : Number(first.next_offset), state };
+    },
+
+    /** Upserts changed state rows (JSON text) and deletes emptied ones. */
+    async saveState(
+      tx: SqlTx,
+      partition: number,
+      rows: ReadonlyMap<string, string | undefined>,
+    ): Promise<void> {
+      const keys: string[] = [];
+      const states: string[] = [];
+      const gone: string[] = [];
+      for (const [key, state] of rows) {
+        if (state === undefined) gone.push(key);
+        else {
+          keys.push(key);
+          states.push(state);
+        }
+      }
+      if (keys.length > 0)
+        await tx.query(
+          `INSERT INTO processor_state (group_id, partition, key, state)
+           SELECT $1, $2, k, s FROM unnest($3::text[], $4::text[]) AS u(k, s)
+           ON CONFLICT (group_id, partition, key) DO UPDATE SET state = excluded.state`,
+          [groupId, partition, keys, states],
+        );
+      if (gone.length > 0)
+        await tx.query(
+          "DELETE FROM processor_state WHERE group_id = $1 AND partition = $2 AND key = ANY($3::text[])",
+          [groupId, partition, gone],
+        );
+    },
+
+    /** Moves the checkpoint from `from` to `to`; throws StaleCheckpointError if it is not at `from`. */
+    async advance(
+      tx: SqlTx,
+      partition: number,
+      from: number | undefined,
+      to: number,
+    ): Promise<void> {
+      const rows =
+        from === undefined
+          ? await tx.query(
+              `INSERT INTO processor_checkpoints (group_id, topic, partition, next_offset, updated_at)
+               VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING RETURNING 1`,
+              [groupId, topic, partition, to],
+            )
+          : await tx.query(
+              `UPDATE processor_checkpoints SET next_offset = $5, updated_at = now()
+               WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $4
+               RETURNING 1`,
+              [groupId, topic, partition, from, to],
+            );
+      if (rows.length !== 1)
+        throw new StaleCheckpointError(
+          `partition ${partition} of ${topic} is no longer at offset ${from ?? "(none)"} for group ${groupId}`,
+        );
     },
   };
 }
+
+export type CheckpointStore = ReturnType<typeof checkpointStore>;

@@ -1,10 +1,5 @@
 import type { GpsFix, TopicSpec } from "@fleetstream/contracts";
-import type { Prisma, PrismaClient } from "@fleetstream/db";
-
-/** A database handle inside the batch transaction. */
-export type Tx = Prisma.TransactionClient;
-/** Either the client or a transaction: for reads at restore time. */
-export type DbReader = PrismaClient | Tx;
+import type { Database, Sql, SqlTx } from "@fleetstream/db";
 
 /** A valid fix with where it came from (offsets order a partition; event time orders a truck). */
 export interface AcceptedFix {
@@ -19,39 +14,64 @@ export interface OutputRecord {
   value: string;
 }
 
-/** What an operator made of one batch: records to publish and state/rows to write. */
-export interface OperatorOutput {
-  /** Published before the database transaction commits (at least once; ids make them idempotent). */
+/**
+ * What an operator hands over at a checkpoint of one partition: what the partition's input since
+ * the previous checkpoint produced, and how its state changed.
+ */
+export interface OperatorCheckpoint {
+  /** Published before the checkpoint's transaction commits (at least once). */
   records: OutputRecord[];
-  /** Runs inside the batch's transaction, together with the partition checkpoint. */
-  persist(tx: Tx): Promise<void>;
+  /** Work outside the transaction that must come first (e.g. creating table partitions). */
+  prepare?(sql: Sql): Promise<void>;
+  /** Writes the operator's rows inside the checkpoint's transaction. */
+  persist(tx: SqlTx): Promise<void>;
+  /** State changed since the previous checkpoint, per key: its JSON-able value, or undefined (gone). */
+  state: Map<string, unknown>;
+}
+
+/** Periodic output of an operator (see StreamOperator.tick). */
+export interface TickOutput {
+  records: OutputRecord[];
+  persist(tx: SqlTx): Promise<void>;
 }
 
 /**
- * A stateful step of the processor (geofence alerts, speed windows, …). State is kept per input
- * partition so that partitions can move between processor instances: the processor calls
- * `restore` before the first batch of a partition and whenever a batch does not continue where
- * the last one ended (a rebalance took the partition away and brought it back).
+ * A stateful step of the processor (positions, geofence alerts, speed windows). State lives in
+ * memory, per input partition, keyed (a truck id, or "" for the partition's own); the processor
+ * checkpoints it every few seconds together with the outputs it produced since the previous
+ * checkpoint and the input offset they cover (ARCHITECTURE.md "Checkpoints"). After a restart or
+ * a rebalance the partition's state is restored from its last checkpoint and the input after it
+ * is processed again, so every output in the database is written exactly once.
+ *
+ * process() and checkpoint() must be deterministic functions of the restored state and the
+ * input, and do no I/O.
  */
 export interface StreamOperator {
   readonly name: string;
   /** Topics this operator writes, created at start with the configured partitions. */
   topics(partitions: number): TopicSpec[];
-  /** Loads this partition's state as of the last committed checkpoint, dropping anything in memory. */
-  restore(partition: number, db: DbReader): Promise<void>;
-  /** Applies one batch of one partition, in offset order. Must not do I/O: return it instead. */
-  process(partition: number, fixes: readonly AcceptedFix[]): OperatorOutput;
-  /** Optional lifecycle, e.g. a side consumer of reference data; called by the processor. */
+  /** Replaces the partition's state with what this operator stored at its last checkpoint. */
+  restore(partition: number, state: ReadonlyMap<string, unknown>): void;
+  /** Forgets a partition that moved to another instance. */
+  drop(partition: number): void;
+  /** Applies one batch of one partition, in offset order; returns records to publish now. */
+  process(partition: number, fixes: readonly AcceptedFix[]): OutputRecord[];
+  /** Hands over the outputs and state changes since the previous checkpoint (and forgets them). */
+  checkpoint(partition: number): OperatorCheckpoint;
+  /** The current state of one key (the state row of a key holds every operator's part). */
+  stateOf(partition: number, key: string): unknown;
+  /** Entries of in-memory state for metrics, e.g. { trucks: 1234 }. */
+  stateSize?(): Record<string, number>;
+  /** Optional lifecycle, e.g. a reader of reference data; called by the processor. */
   start?(): Promise<void>;
   stop?(): Promise<void>;
   /**
    * Optional periodic work that needs time to pass without input (speed windows: combine all
-   * partitions and finalize when a partition is idle). May read and write `db` itself. The
-   * processor calls it every `tickIntervalMs` (default 1000) while running, one tick at a time,
-   * and handles its output like a batch's: publish the records, then run `persist` in a
-   * transaction (no checkpoint: no input is consumed).
+   * partitions and finalize when a partition is idle). May read `db`. Called every
+   * `tickIntervalMs` (default 1000), one tick at a time; its records are published, then its
+   * persist runs in a transaction.
    */
-  tick?(db: PrismaClient): Promise<OperatorOutput>;
+  tick?(db: Database): Promise<TickOutput>;
   readonly tickIntervalMs?: number;
 }
 

@@ -4,4 +4,4 @@ export {
   type SpeedWindowsDeps,
   speedWindowSettings,
 } from "./operator";
-export { ScopeWindowFinalizedError } from "./store";
+export { ScopeWindowFinalizedError } from "./outputs";

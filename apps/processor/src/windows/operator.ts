@@ -6,33 +6,34 @@ import {
   TOPICS,
   type TruckSpeedWindow,
 } from "@fleetstream/contracts";
-import type { PrismaClient } from "@fleetstream/db";
 import type { EventLog } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
 import {
+  createPartitionWindows,
   type LateFix,
-  PartitionWindows,
+  type PartialChange,
+  type PartitionWindowState,
+  type PartitionWindows,
   planWindows,
   type TruckWindowResult,
+  type TruckWindowState,
   type WindowPlan,
 } from "@fleetstream/windows";
 import { OperatorSettings } from "../env";
 import type {
   AcceptedFix,
-  DbReader,
   GeofenceLookup,
-  OperatorOutput,
+  OperatorCheckpoint,
   OutputRecord,
   StreamOperator,
 } from "../pipeline/operator";
 import {
   combineScopeWindows,
-  loadPartition,
   markPublished,
   type PendingScopeWindow,
   pendingScopeWindows,
-  saveBatch,
-} from "./store";
+} from "./combiner";
+import { type PartitionProgressRow, saveWindowOutputs } from "./outputs";
 
 const SETTINGS = OperatorSettings.pick({
   WINDOW_TUMBLING_MS: true,
@@ -83,86 +84,179 @@ export interface SpeedWindowsDeps {
 const PUBLISH_LIMIT = 5_000;
 
 const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : String(ms));
+const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** The partition's own state as stored (JSON: -Infinity before the first fix as null). */
+type StoredPartitionState = Omit<PartitionWindowState, "watermark" | "maxEventTime"> & {
+  watermark: number | null;
+  maxEventTime: number | null;
+};
+
+const encodePartition = (s: PartitionWindowState): StoredPartitionState => ({
+  ...s,
+  watermark: finiteOrNull(s.watermark),
+  maxEventTime: finiteOrNull(s.maxEventTime),
+});
+
+const decodePartition = (s: StoredPartitionState): PartitionWindowState => ({
+  ...s,
+  watermark: s.watermark ?? Number.NEGATIVE_INFINITY,
+  maxEventTime: s.maxEventTime ?? Number.NEGATIVE_INFINITY,
+});
+
+const EMPTY_PARTITION: PartitionWindowState = {
+  watermark: Number.NEGATIVE_INFINITY,
+  maxEventTime: Number.NEGATIVE_INFINITY,
+  lateCount: 0,
+  duplicateCount: 0,
+  partials: [],
+};
+
+/** One partition: its engine and its outputs since the last checkpoint (windows by key). */
+interface PartitionState {
+  engine: PartitionWindows<GpsFix>;
+  windows: Map<string, TruckWindowResult>;
+  partials: Map<string, PartialChange>;
+  late: LateFix<GpsFix>[];
+  progress: PartitionProgressRow | undefined;
+}
+
+const windowKey = (w: TruckWindowResult) => `${w.truckId}|${w.start}|${w.end - w.start}`;
+const partialKey = (p: PartialChange) => `${p.scopeType}|${p.scopeId}|${p.start}`;
 
 /**
  * Speed windows in event time (issue 5), as a stream operator:
- * - per partition, a PartitionWindows engine (packages/windows): per-truck 1-min tumbling and
- *   5-min hopping windows from 1-min panes, and that partition's part of the fleet and
- *   per-geofence 1-min windows; its state (watermark, open panes, open partials) is written with
- *   every batch and reloaded by `restore`;
+ * - per partition, an engine (packages/windows): per-truck 1-min tumbling and 5-min hopping
+ *   windows from 1-min panes, and that partition's part of the fleet and per-geofence 1-min
+ *   windows. Its outputs are kept until the next checkpoint, one value per window (the latest):
+ *   tumbling windows early and when final, hopping windows when final; then published and upserted.
+ *   Its state (per truck: live panes; per partition: watermark, counters, open partials) goes
+ *   into the checkpoint's state rows;
  * - on every tick, the fleet/geofence windows are summed over all partitions in PostgreSQL and
  *   finalized by the processor watermark (min over partitions, idle rule), then published.
  */
 export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperator {
   const { eventLog, logger, groupId, lookup } = deps;
   const { plan, idleTimeoutMs, tickMs } = speedWindowSettings(deps.env);
-  const engines = new Map<number, PartitionWindows<GpsFix>>();
+  const partitions = new Map<number, PartitionState>();
   let processorWatermark = Number.NEGATIVE_INFINITY;
   let lastIdle = "";
 
-  const engineFor = (partition: number) => {
-    let engine = engines.get(partition);
-    if (!engine) {
-      engine = new PartitionWindows<GpsFix>(plan, lookup);
-      engine.processorWatermark = processorWatermark;
-      engines.set(partition, engine);
+  const fresh = (): PartitionState => {
+    const engine = createPartitionWindows<GpsFix>(plan, lookup);
+    engine.processorWatermark = processorWatermark;
+    return { engine, windows: new Map(), partials: new Map(), late: [], progress: undefined };
+  };
+
+  const stateOf = (partition: number): PartitionState => {
+    let state = partitions.get(partition);
+    if (!state) {
+      state = fresh();
+      partitions.set(partition, state);
     }
-    return engine;
+    return state;
   };
 
   return {
     name: "speed-windows",
     tickIntervalMs: tickMs,
-
     topics: () => [TOPICS.truckSpeedWindows, TOPICS.scopeSpeedWindows, TOPICS.gpsLate],
 
-    async restore(partition: number, db: DbReader): Promise<void> {
-      const { snapshot, processorWatermark: stored } = await loadPartition(db, groupId, partition);
-      processorWatermark = Math.max(processorWatermark, stored);
-      const engine = new PartitionWindows<GpsFix>(plan, lookup);
-      engine.restore(snapshot);
-      engine.processorWatermark = processorWatermark;
-      engines.set(partition, engine);
+    restore(partition, stored) {
+      const state = fresh();
+      const own = stored.get("") as StoredPartitionState | undefined;
+      const trucks: [string, TruckWindowState][] = [];
+      for (const [key, value] of stored)
+        if (key !== "") trucks.push([key, value as TruckWindowState]);
+      state.engine.restore(own ? decodePartition(own) : EMPTY_PARTITION, trucks);
+      partitions.set(partition, state);
     },
 
-    process(partition: number, fixes: readonly AcceptedFix[]): OperatorOutput {
-      const engine = engineFor(partition);
-      // The engine reuses its output for the next batch: keep copies until persist has run.
-      const processed = engine.process(fixes);
-      const result = { ...processed, windows: processed.windows.copy() };
-      const panes = engine.changedPanes();
-      const records: OutputRecord[] = [];
-      for (let i = 0; i < result.windows.length; i++) {
-        const w = result.windows.at(i);
-        records.push({
-          topic: TOPICS.truckSpeedWindows.name,
-          key: w.truckId,
-          value: JSON.stringify(truckRecord(w)),
-        });
+    drop(partition) {
+      partitions.delete(partition);
+    },
+
+    stateOf(partition, key) {
+      const engine = partitions.get(partition)?.engine;
+      if (!engine) return undefined;
+      return key === "" ? encodePartition(engine.partitionState()) : engine.truckState(key);
+    },
+
+    stateSize() {
+      let partials = 0;
+      for (const { engine } of partitions.values())
+        partials += engine.partitionState().partials.length;
+      return { openScopePartials: partials };
+    },
+
+    process(partition: number, fixes: readonly AcceptedFix[]): OutputRecord[] {
+      const state = stateOf(partition);
+      const result = state.engine.process(fixes);
+      const windows = result.windows;
+      for (let i = 0; i < windows.length; i++) {
+        const w = windows.at(i);
+        state.windows.set(windowKey(w), w);
       }
-      for (const late of result.late) {
-        records.push({
-          topic: TOPICS.gpsLate.name,
-          key: late.fix.truckId,
-          value: JSON.stringify(lateRecord(late, partition, plan)),
-        });
+      for (const partial of result.partials) {
+        const key = partialKey(partial);
+        const before = state.partials.get(key);
+        state.partials.set(key, { ...partial, changed: partial.changed || !!before?.changed });
       }
-      if (result.late.length > 0) {
+      for (const late of result.late) state.late.push(late);
+      if (fixes.length > 0)
+        state.progress = {
+          watermark: result.watermark,
+          maxEventTime: result.maxEventTime,
+          lateCount: result.lateCount,
+          duplicateCount: result.duplicateCount,
+        };
+      if (result.late.length > 0)
         logger.info(
           { partition, late: result.late.length, watermark: iso(result.watermark) },
           "late fixes reported",
         );
-      }
-      return { records, persist: (tx) => saveBatch(tx, groupId, partition, result, panes) };
+      return [];
     },
 
-    async tick(prisma: PrismaClient): Promise<OperatorOutput> {
+    checkpoint(partition): OperatorCheckpoint {
+      const state = stateOf(partition);
+      const windows = [...state.windows.values()];
+      const partials = [...state.partials.values()];
+      const late = state.late;
+      const progress = state.progress;
+      state.windows = new Map();
+      state.partials = new Map();
+      state.late = [];
+      state.progress = undefined;
+      const changes = state.engine.takeStateChanges();
+      const stateRows = new Map<string, unknown>(changes.trucks);
+      if (changes.partition) stateRows.set("", encodePartition(changes.partition));
+      const records: OutputRecord[] = windows.map((w) => ({
+        topic: TOPICS.truckSpeedWindows.name,
+        key: w.truckId,
+        value: JSON.stringify(truckRecord(w)),
+      }));
+      for (const l of late)
+        records.push({
+          topic: TOPICS.gpsLate.name,
+          key: l.fix.truckId,
+          value: JSON.stringify(lateRecord(l, partition, plan)),
+        });
+      return {
+        records,
+        state: stateRows,
+        persist: (tx) =>
+          saveWindowOutputs(tx, groupId, partition, { windows, partials, late, progress }),
+      };
+    },
+
+    async tick(db) {
       // kafkajs's fetchTopicOffsets fails now and then under concurrent admin calls
       // (tulios/kafkajs#461): one immediate retry, else the next tick tries again.
       const endOffsets = await eventLog
         .offsets(TOPICS.gpsFixes.name)
         .catch(() => eventLog.offsets(TOPICS.gpsFixes.name));
-      const { watermark, idle } = await combineScopeWindows(prisma, {
+      const { watermark, idle } = await combineScopeWindows(db.sql, {
         groupId,
         inputTopic: TOPICS.gpsFixes.name,
         endOffsets,
@@ -179,9 +273,9 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       lastIdle = idleText;
       if (watermark > processorWatermark) {
         processorWatermark = watermark;
-        for (const engine of engines.values()) engine.processorWatermark = watermark;
+        for (const { engine } of partitions.values()) engine.processorWatermark = watermark;
       }
-      const pending = await pendingScopeWindows(prisma, PUBLISH_LIMIT);
+      const pending = await pendingScopeWindows(db.sql, PUBLISH_LIMIT);
       return {
         records: pending.map((w) => ({
           topic: TOPICS.scopeSpeedWindows.name,

@@ -2,20 +2,20 @@ import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 /**
  * Test helpers: seeded random GPS streams with reordering, late fixes and duplicates, and a
- * harness that runs PartitionWindows per partition the way the processor does (batches, state
- * persisted from each BatchResult, restores from that state).
+ * harness that runs PartitionWindows per partition the way the processor does (batches,
+ * checkpoints of the changed state with the outputs since the previous one, crashes that lose
+ * what came after the last checkpoint and replay the input from there).
  */
-import { PartitionWindows } from "../engine";
+import { createPartitionWindows } from "../engine";
 import type { OracleRecord } from "../oracle";
 import { scopeWindowKey, truckWindowKey } from "../oracle";
 import type { WindowPlan } from "../plan";
 import type {
-  BatchResult,
   LateFix,
-  PaneRecord,
-  PartitionSnapshot,
+  PartitionWindowState,
   ScopePartial,
   TruckWindowResult,
+  TruckWindowState,
   WindowFix,
   ZoneLookup,
   ZoneRef,
@@ -110,39 +110,63 @@ export function generateStream(spec: StreamSpec): GeneratedStream {
   };
 }
 
-/** What the processor keeps in PostgreSQL for one partition, kept in memory. */
-export class MemoryPartitionStore {
-  watermark = Number.NEGATIVE_INFINITY;
-  maxEventTime = Number.NEGATIVE_INFINITY;
-  lateCount = 0;
-  duplicateCount = 0;
-  readonly panes = new Map<string, PaneRecord>();
-  readonly partials = new Map<string, ScopePartial>();
+/**
+ * What the processor keeps in PostgreSQL for one partition's windows state, kept in memory as
+ * JSON text (what the state table gives back): per truck, and the partition's own under "".
+ */
+export class MemoryStateStore {
+  readonly rows = new Map<string, string>();
 
-  apply(result: BatchResult<TestFix>, panes: PaneRecord[]): void {
-    // JSON round trip: what jsonb gives back
-    for (const pane of panes)
-      this.panes.set(`${pane.truckId}|${pane.start}`, JSON.parse(JSON.stringify(pane)));
-    for (const [key, pane] of this.panes)
-      if (pane.start < result.livePanesFrom) this.panes.delete(key);
-    for (const { changed: _changed, ...partial } of result.partials)
-      this.partials.set(scopeWindowKey(partial), partial);
-    this.watermark = result.watermark;
-    this.maxEventTime = result.maxEventTime;
-    this.lateCount = result.lateCount;
-    this.duplicateCount = result.duplicateCount;
+  checkpoint(changes: {
+    trucks: [string, TruckWindowState | undefined][];
+    partition: PartitionWindowState | undefined;
+  }): void {
+    for (const [truckId, state] of changes.trucks) {
+      if (state === undefined) this.rows.delete(truckId);
+      else this.rows.set(truckId, JSON.stringify(state));
+    }
+    if (changes.partition) this.rows.set("", encodePartition(changes.partition));
   }
 
-  snapshot(): PartitionSnapshot {
-    return {
-      watermark: this.watermark,
-      maxEventTime: this.maxEventTime,
-      lateCount: this.lateCount,
-      duplicateCount: this.duplicateCount,
-      panes: [...this.panes.values()],
-      partials: [...this.partials.values()].filter((p) => !p.final),
-    };
+  partition(): PartitionWindowState {
+    const text = this.rows.get("");
+    return text === undefined
+      ? {
+          watermark: Number.NEGATIVE_INFINITY,
+          maxEventTime: Number.NEGATIVE_INFINITY,
+          lateCount: 0,
+          duplicateCount: 0,
+          partials: [],
+        }
+      : decodePartition(text);
   }
+
+  *trucks(): Iterable<[string, TruckWindowState]> {
+    for (const [key, text] of this.rows)
+      if (key !== "") yield [key, JSON.parse(text) as TruckWindowState];
+  }
+}
+
+/** JSON of a partition state (-Infinity, before the first fix, as null). */
+export function encodePartition(state: PartitionWindowState): string {
+  const finite = (x: number) => (Number.isFinite(x) ? x : null);
+  return JSON.stringify({
+    ...state,
+    watermark: finite(state.watermark),
+    maxEventTime: finite(state.maxEventTime),
+  });
+}
+
+export function decodePartition(text: string): PartitionWindowState {
+  const raw = JSON.parse(text) as Omit<PartitionWindowState, "watermark" | "maxEventTime"> & {
+    watermark: number | null;
+    maxEventTime: number | null;
+  };
+  return {
+    ...raw,
+    watermark: raw.watermark ?? Number.NEGATIVE_INFINITY,
+    maxEventTime: raw.maxEventTime ?? Number.NEGATIVE_INFINITY,
+  };
 }
 
 export interface HarnessOutput {
@@ -160,16 +184,20 @@ export interface HarnessOutput {
 }
 
 /**
- * Runs every partition through PartitionWindows in random batches; with `crashRate` > 0 the engine
- * is thrown away after some batches and a new one restored from the persisted store.
+ * Runs every partition through PartitionWindows in random batches, checkpointing after a batch
+ * with probability `checkpointRate` (default 0.5): the state changes go to the store and the
+ * outputs since the previous checkpoint become part of the result. With `crashRate` > 0 the
+ * engine is thrown away after some batches (outputs since the last checkpoint lost) and a new
+ * one restored from the store replays the input from the checkpoint, as the processor does.
  */
 export function runPartitions(
   records: readonly OracleRecord<TestFix>[],
   plan: WindowPlan,
   lookup: ZoneLookup,
-  options: { seed: number; maxBatch: number; crashRate?: number },
+  options: { seed: number; maxBatch: number; crashRate?: number; checkpointRate?: number },
 ): HarnessOutput {
   const random = seededRandom(options.seed);
+  const checkpointRate = options.checkpointRate ?? 0.5;
   const byPartition = new Map<number, { fix: TestFix; offset: number }[]>();
   for (const { partition, fix } of records) {
     const list = byPartition.get(partition) ?? [];
@@ -185,31 +213,54 @@ export function runPartitions(
     duplicates: 0,
     watermarks: new Map(),
   };
+  interface Pending {
+    windows: TruckWindowResult[];
+    partials: ScopePartial[];
+    late: LateFix<TestFix>[];
+    duplicates: number;
+  }
   for (const [partition, fixes] of byPartition) {
-    const store = new MemoryPartitionStore();
-    let engine = new PartitionWindows<TestFix>(plan, lookup);
+    const store = new MemoryStateStore();
+    let engine = createPartitionWindows<TestFix>(plan, lookup);
     const partials = new Map<string, ScopePartial>();
+    let pending: Pending[] = [];
+    let checkpointAt = 0;
+    const checkpoint = (at: number) => {
+      store.checkpoint(engine.takeStateChanges());
+      for (const batch of pending) {
+        for (const w of batch.windows) {
+          const key = truckWindowKey(w);
+          if (output.finals.has(key)) output.afterFinal.push(key);
+          output.windows.set(key, w);
+          if (w.final) output.finals.set(key, (output.finals.get(key) ?? 0) + 1);
+        }
+        for (const p of batch.partials) partials.set(scopeWindowKey(p), p);
+        output.late.push(...batch.late);
+        output.duplicates += batch.duplicates;
+      }
+      pending = [];
+      checkpointAt = at;
+    };
     for (let at = 0; at < fixes.length; ) {
       const size = 1 + Math.floor(random() * options.maxBatch);
       const result = engine.process(fixes.slice(at, at + size));
-      at += size;
-      store.apply(result, engine.changedPanes());
-      for (const w of result.windows.toArray()) {
-        const key = truckWindowKey(w);
-        if (output.finals.has(key)) output.afterFinal.push(key);
-        output.windows.set(key, w);
-        if (w.final) output.finals.set(key, (output.finals.get(key) ?? 0) + 1);
-      }
-      for (const { changed: _changed, ...p } of result.partials) partials.set(scopeWindowKey(p), p);
-      output.late.push(...result.late);
-      output.duplicates += result.duplicates;
-      if (options.crashRate && random() < options.crashRate) {
-        engine = new PartitionWindows<TestFix>(plan, lookup);
-        engine.restore(store.snapshot());
+      at = Math.min(fixes.length, at + size);
+      pending.push({
+        windows: result.windows.toArray(),
+        partials: result.partials.map(({ changed: _changed, ...p }) => p),
+        late: [...result.late],
+        duplicates: result.duplicates,
+      });
+      if (at === fixes.length || random() < checkpointRate) checkpoint(at);
+      if (at < fixes.length && options.crashRate && random() < options.crashRate) {
+        pending = [];
+        engine = createPartitionWindows<TestFix>(plan, lookup);
+        engine.restore(store.partition(), store.trucks());
+        at = checkpointAt;
       }
     }
     output.partials.push(...partials.values());
-    output.watermarks.set(partition, store.watermark);
+    output.watermarks.set(partition, store.partition().watermark);
   }
   return output;
 }

@@ -1,0 +1,40 @@
+import type { Database } from "@fleetstream/db";
+import type { EventLog } from "@fleetstream/eventlog";
+import type { Logger } from "@fleetstream/service";
+import type { OperatorSettings, PipelineSettings } from "./env";
+import { createOperators } from "./operators";
+import { createProcessor, type Processor } from "./processor";
+
+/** The settings the processor app is wired from (ProcessorEnv, or the launchers' env). */
+export type ProcessorAppSettings = Partial<OperatorSettings> &
+  Partial<PipelineSettings> & { PROCESSOR_GROUP_ID?: string; GPS_TOPIC_PARTITIONS: number };
+
+/**
+ * The processor app as its main.ts, the all-in-one launcher and the tests wire it: the
+ * processor with its operators, from settings.
+ */
+export function composeProcessor(deps: {
+  env: ProcessorAppSettings;
+  eventLog: EventLog;
+  db: Database;
+  logger: Logger;
+  onFatal: (error: unknown) => void;
+}): Processor {
+  const { env, eventLog, db, logger } = deps;
+  const groupId = env.PROCESSOR_GROUP_ID ?? "fleetstream-processor";
+  return createProcessor({
+    eventLog,
+    db,
+    logger,
+    operators: createOperators({ eventLog, logger, groupId, env }),
+    config: {
+      groupId,
+      partitions: env.GPS_TOPIC_PARTITIONS,
+      checkpointIntervalMs: env.PROCESSOR_CHECKPOINT_INTERVAL_MS,
+      checkpointRecords: env.PROCESSOR_CHECKPOINT_RECORDS,
+      maxBatchSize: env.PROCESSOR_MAX_BATCH,
+      retentionDays: env.POSITION_FIXES_RETENTION_DAYS,
+    },
+    onFatal: deps.onFatal,
+  });
+}

@@ -1,0 +1,65 @@
+import type { GpsFix } from "@fleetstream/contracts";
+import { type Database, openDatabase } from "@fleetstream/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AcceptedFix } from "../pipeline/operator";
+import { createPositionsOperator } from "./operator";
+
+const fix = (truckId: string, seq: number, lat = 52): GpsFix => ({
+  truckId,
+  seq,
+  lat,
+  lon: 5,
+  speedKmh: 60,
+  headingDeg: 180,
+  eventTime: 1_764_000_000_000 + seq * 20_000,
+});
+
+const accepted = (fixes: GpsFix[]): AcceptedFix[] =>
+  fixes.map((f, offset) => ({ fix: f, partition: 0, offset }));
+
+describe("positions operator (embedded PGlite)", () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openDatabase({ url: "pglite://memory" });
+    await db.migrate();
+  });
+  afterAll(() => db.close());
+
+  async function checkpoint(operator: ReturnType<typeof createPositionsOperator>) {
+    const c = operator.checkpoint(0);
+    await c.prepare?.(db.sql);
+    await db.sql.transaction((tx) => c.persist(tx));
+  }
+
+  it("stores every fix once and keeps each truck at its newest fix", async () => {
+    const operator = createPositionsOperator({ now: () => 7 });
+    operator.process(0, accepted([fix("A", 1, 50), fix("A", 2, 51), fix("B", 1)]));
+    await checkpoint(operator);
+    // a duplicate and an older fix arriving late change nothing
+    operator.process(0, accepted([fix("A", 2, 51), fix("A", 1, 50)]));
+    await checkpoint(operator);
+
+    expect(await db.prisma.positionFix.count()).toBe(3);
+    const a = await db.prisma.truck.findUniqueOrThrow({ where: { id: "A" } });
+    expect({ seq: a.seq, lat: a.lat }).toEqual({ seq: 2n, lat: 51 });
+    expect(a.eventTime.getTime()).toBe(fix("A", 2).eventTime);
+  });
+
+  it("publishes the newest position per truck at once, never an older one after a newer", () => {
+    const operator = createPositionsOperator({ now: () => 99 });
+    const first = operator.process(0, accepted([fix("C", 1), fix("C", 3), fix("C", 2)]));
+    expect(first.map((r) => JSON.parse(r.value))).toEqual([{ ...fix("C", 3), processedAt: 99 }]);
+    expect(operator.process(0, accepted([fix("C", 2)]))).toEqual([]);
+    expect(operator.process(0, accepted([fix("C", 4)]))).toHaveLength(1);
+  });
+
+  it("creates the day partitions its fixes need", async () => {
+    const operator = createPositionsOperator();
+    const far = { ...fix("D", 1), eventTime: Date.UTC(2031, 1, 3, 12) };
+    operator.process(0, accepted([far]));
+    await checkpoint(operator);
+    const stored = await db.prisma.positionFix.findMany({ where: { truckId: "D" } });
+    expect(stored.map((r) => r.eventTime.getTime())).toEqual([far.eventTime]);
+    expect(operator.knownDays.has(Date.UTC(2031, 1, 3))).toBe(true);
+  });
+});

@@ -1,0 +1,182 @@
+import { type GpsFix, TOPICS, type TruckPosition } from "@fleetstream/contracts";
+import { dayOf, ensureFixPartitions, type Sql, type SqlTx } from "@fleetstream/db";
+import type {
+  AcceptedFix,
+  OperatorCheckpoint,
+  OutputRecord,
+  StreamOperator,
+} from "../pipeline/operator";
+
+/** Fixes of one partition since its last checkpoint, column by column (what unnest takes). */
+class FixColumns {
+  truckId: string[] = [];
+  eventTime: number[] = [];
+  seq: number[] = [];
+  lat: number[] = [];
+  lon: number[] = [];
+  speed: number[] = [];
+  heading: number[] = [];
+  accuracy: (number | null)[] = [];
+  days = new Set<number>();
+
+  push(f: GpsFix): void {
+    this.truckId.push(f.truckId);
+    this.eventTime.push(f.eventTime);
+    this.seq.push(f.seq);
+    this.lat.push(f.lat);
+    this.lon.push(f.lon);
+    this.speed.push(f.speedKmh);
+    this.heading.push(f.headingDeg);
+    this.accuracy.push(f.accuracyM ?? null);
+    this.days.add(dayOf(f.eventTime));
+  }
+
+  get length(): number {
+    return this.truckId.length;
+  }
+}
+
+interface PartitionBuffer {
+  fixes: FixColumns;
+  /** Newest fix per truck since the last checkpoint (by seq). */
+  latest: Map<string, GpsFix>;
+  /** Newest seq published to truck_positions per truck, so an older fix never moves it back. */
+  published: Map<string, number>;
+}
+
+export interface PositionsOperator extends StreamOperator {
+  /** Daily partitions of position_fixes this process has made sure exist. */
+  readonly knownDays: Set<number>;
+}
+
+/**
+ * The processor's own output as an operator: every accepted fix stored in position_fixes, each
+ * truck's latest position in `trucks`, and the newest fix per truck and batch published on
+ * truck_positions right away (the live map). Fixes are written once per checkpoint with one
+ * INSERT ... SELECT FROM unnest(...) per table; a fix already stored (same truck, event time and
+ * seq: a duplicate on the input) is skipped by the primary key.
+ */
+export function createPositionsOperator(options: { now?: () => number } = {}): PositionsOperator {
+  const now = options.now ?? Date.now;
+  const partitions = new Map<number, PartitionBuffer>();
+  const knownDays = new Set<number>();
+
+  const bufferOf = (partition: number): PartitionBuffer => {
+    let buffer = partitions.get(partition);
+    if (!buffer) {
+      buffer = { fixes: new FixColumns(), latest: new Map(), published: new Map() };
+      partitions.set(partition, buffer);
+    }
+    return buffer;
+  };
+
+  return {
+    name: "positions",
+    knownDays,
+    topics: () => [TOPICS.truckPositions],
+    restore(partition) {
+      partitions.delete(partition);
+    },
+    drop(partition) {
+      partitions.delete(partition);
+    },
+    stateOf: () => undefined,
+    stateSize: () => {
+      let trucks = 0;
+      for (const buffer of partitions.values()) trucks += buffer.published.size;
+      return { trucks };
+    },
+
+    process(partition, fixes: readonly AcceptedFix[]): OutputRecord[] {
+      const buffer = bufferOf(partition);
+      const newest = new Map<string, GpsFix>();
+      for (const { fix } of fixes) {
+        buffer.fixes.push(fix);
+        const latest = buffer.latest.get(fix.truckId);
+        if (!latest || latest.seq < fix.seq) buffer.latest.set(fix.truckId, fix);
+        const shown = newest.get(fix.truckId)?.seq ?? buffer.published.get(fix.truckId);
+        if (shown === undefined || shown < fix.seq) newest.set(fix.truckId, fix);
+      }
+      const processedAt = now();
+      const records: OutputRecord[] = [];
+      for (const fix of newest.values()) {
+        buffer.published.set(fix.truckId, fix.seq);
+        const position: TruckPosition = { ...fix, processedAt };
+        records.push({
+          topic: TOPICS.truckPositions.name,
+          key: fix.truckId,
+          value: JSON.stringify(position),
+        });
+      }
+      return records;
+    },
+
+    checkpoint(partition): OperatorCheckpoint {
+      const buffer = bufferOf(partition);
+      const fixes = buffer.fixes;
+      const latest = [...buffer.latest.values()];
+      buffer.fixes = new FixColumns();
+      buffer.latest = new Map();
+      const days = [...fixes.days].filter((day) => !knownDays.has(day));
+      return {
+        records: [],
+        state: new Map(),
+        async prepare(sql: Sql) {
+          if (days.length === 0) return;
+          await ensureFixPartitions(sql, days);
+          for (const day of days) knownDays.add(day);
+        },
+        persist: (tx) => saveFixes(tx, fixes, latest),
+      };
+    },
+  };
+}
+
+/** Appends fixes (skipping stored ones) and moves each truck's latest position forward. */
+async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly GpsFix[]): Promise<void> {
+  if (fixes.length > 0)
+    await tx.query(
+      `INSERT INTO position_fixes (truck_id, event_time, seq, lat, lon, speed_kmh, heading_deg,
+         accuracy_m)
+       SELECT id, timestamptz 'epoch' + t * interval '1 millisecond', seq, lat, lon, speed,
+         heading, accuracy
+       FROM unnest($1::text[], $2::float8[], $3::int8[], $4::float8[], $5::float8[],
+         $6::float8[], $7::float8[], $8::float8[])
+         AS u(id, t, seq, lat, lon, speed, heading, accuracy)
+       ON CONFLICT DO NOTHING`,
+      [
+        fixes.truckId,
+        fixes.eventTime,
+        fixes.seq,
+        fixes.lat,
+        fixes.lon,
+        fixes.speed,
+        fixes.heading,
+        fixes.accuracy,
+      ],
+    );
+  if (latest.length > 0)
+    // `WHERE trucks.seq < excluded.seq` keeps a reordered or replayed older fix from moving a
+    // truck backwards.
+    await tx.query(
+      `INSERT INTO trucks (id, lat, lon, speed_kmh, heading_deg, event_time, seq, updated_at)
+       SELECT id, lat, lon, speed, heading, timestamptz 'epoch' + t * interval '1 millisecond',
+         seq, now()
+       FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::float8[],
+         $6::float8[], $7::int8[]) AS u(id, lat, lon, speed, heading, t, seq)
+       ON CONFLICT (id) DO UPDATE SET
+         lat = excluded.lat, lon = excluded.lon, speed_kmh = excluded.speed_kmh,
+         heading_deg = excluded.heading_deg, event_time = excluded.event_time,
+         seq = excluded.seq, updated_at = excluded.updated_at
+       WHERE trucks.seq < excluded.seq`,
+      [
+        latest.map((f) => f.truckId),
+        latest.map((f) => f.lat),
+        latest.map((f) => f.lon),
+        latest.map((f) => f.speedKmh),
+        latest.map((f) => f.headingDeg),
+        latest.map((f) => f.eventTime),
+        latest.map((f) => f.seq),
+      ],
+    );
+}

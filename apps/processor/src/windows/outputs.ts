@@ -1,0 +1,181 @@
+import type { SqlTx } from "@fleetstream/db";
+import type { LateFix, PartialChange, TruckWindowResult, WindowFix } from "@fleetstream/windows";
+import { ReplayNeededError } from "../pipeline/checkpoints";
+
+/**
+ * PostgreSQL side of one partition's speed-window outputs, written at each checkpoint. Batches
+ * of different partitions (on any instance) write under a SHARED advisory lock; the combiner
+ * (combiner.ts) takes it EXCLUSIVELY while it sums partials and finalizes fleet/geofence windows,
+ * so it never reads half of a checkpoint and a checkpoint never adds to a window the combiner
+ * has just made final.
+ */
+export const WINDOWS_LOCK_CLASS = 0x5_7714; // "speed windows"; second key = hashtext(group id)
+
+/** ms since the epoch (a float8 SQL expression) to timestamptz, exactly. */
+export const ts = (ms: string) => `(timestamptz 'epoch' + (${ms}) * interval '1 millisecond')`;
+
+const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** A fix would add to a fleet/geofence window the combiner finalized meanwhile. */
+export class ScopeWindowFinalizedError extends ReplayNeededError {
+  override name = "ScopeWindowFinalizedError";
+}
+
+export interface PartitionProgressRow {
+  watermark: number;
+  maxEventTime: number;
+  lateCount: number;
+  duplicateCount: number;
+}
+
+export interface WindowOutputs<F extends WindowFix> {
+  windows: readonly TruckWindowResult[];
+  partials: readonly PartialChange[];
+  late: readonly LateFix<F>[];
+  progress: PartitionProgressRow | undefined;
+}
+
+/** Writes a checkpoint's truck windows, partials, late fixes and the partition's progress. */
+export async function saveWindowOutputs<F extends WindowFix>(
+  tx: SqlTx,
+  groupId: string,
+  partition: number,
+  out: WindowOutputs<F>,
+): Promise<void> {
+  await tx.query("SELECT pg_advisory_xact_lock_shared($1::int, hashtext($2))", [
+    WINDOWS_LOCK_CLASS,
+    groupId,
+  ]);
+
+  const w = out.windows;
+  if (w.length > 0)
+    await tx.query(
+      `INSERT INTO truck_speed_windows (truck_id, window_start, size_ms, window_end, kind, final,
+         fix_count, avg_speed_kmh, max_speed_kmh, speeding_count, distance_m, updated_at)
+       SELECT u.truck_id, ${ts("u.start_ms")}, u.size_ms, ${ts("u.end_ms")}, u.kind, u.final,
+         u.fix_count, u.avg, u.max, u.spd, u.dist, now()
+       FROM unnest($1::text[], $2::float8[], $3::int4[], $4::float8[], $5::text[], $6::bool[],
+         $7::int4[], $8::float8[], $9::float8[], $10::int4[], $11::float8[])
+         AS u(truck_id, start_ms, size_ms, end_ms, kind, final, fix_count, avg, max, spd, dist)
+       ON CONFLICT (truck_id, window_start, size_ms) DO UPDATE SET
+         window_end = excluded.window_end, kind = excluded.kind, final = excluded.final,
+         fix_count = excluded.fix_count, avg_speed_kmh = excluded.avg_speed_kmh,
+         max_speed_kmh = excluded.max_speed_kmh, speeding_count = excluded.speeding_count,
+         distance_m = excluded.distance_m, updated_at = excluded.updated_at
+       WHERE NOT truck_speed_windows.final`,
+      [
+        w.map((x) => x.truckId),
+        w.map((x) => x.start),
+        w.map((x) => x.end - x.start),
+        w.map((x) => x.end),
+        w.map((x) => x.kind),
+        w.map((x) => x.final),
+        w.map((x) => x.fixCount),
+        w.map((x) => x.avgSpeedKmh),
+        w.map((x) => x.maxSpeedKmh),
+        w.map((x) => x.speedingCount),
+        w.map((x) => x.distanceM),
+      ],
+    );
+
+  const p = out.partials;
+  if (p.length > 0) {
+    await tx.query(
+      `INSERT INTO scope_speed_window_partials (group_id, scope_type, scope_id, window_start,
+         size_ms, partition, window_end, final, active_trucks, speeding_trucks, fix_count,
+         speed_sum_kmh, dirty)
+       SELECT $1, u.scope_type, u.scope_id, ${ts("u.start_ms")}, u.size_ms, $2,
+         ${ts("u.end_ms")}, u.final, u.active, u.speeding, u.fix_count, u.speed_sum, u.changed
+       FROM unnest($3::text[], $4::text[], $5::float8[], $6::int4[], $7::float8[], $8::bool[],
+         $9::int4[], $10::int4[], $11::int4[], $12::float8[], $13::bool[])
+         AS u(scope_type, scope_id, start_ms, size_ms, end_ms, final, active, speeding, fix_count,
+           speed_sum, changed)
+       ON CONFLICT (group_id, scope_type, scope_id, window_start, size_ms, partition) DO UPDATE SET
+         final = excluded.final, active_trucks = excluded.active_trucks,
+         speeding_trucks = excluded.speeding_trucks, fix_count = excluded.fix_count,
+         speed_sum_kmh = excluded.speed_sum_kmh,
+         dirty = scope_speed_window_partials.dirty OR excluded.dirty`,
+      [
+        groupId,
+        partition,
+        p.map((x) => x.scopeType),
+        p.map((x) => x.scopeId),
+        p.map((x) => x.start),
+        p.map((x) => x.end - x.start),
+        p.map((x) => x.end),
+        p.map((x) => x.final),
+        p.map((x) => x.activeTrucks),
+        p.map((x) => x.speedingTrucks),
+        p.map((x) => x.fixCount),
+        p.map((x) => x.speedSumKmh),
+        p.map((x) => x.changed),
+      ],
+    );
+    // A fix may only add to a fleet/geofence window the combiner has not finalized. That can
+    // only fail in a race with the idle rule (this instance had not yet seen the new processor
+    // watermark): the partition is restored and replayed, and the fix then reported late.
+    const changed = p.filter((x) => x.changed);
+    if (changed.length > 0) {
+      const [row] = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM scope_speed_windows w
+         JOIN unnest($1::text[], $2::text[], $3::float8[], $4::int4[])
+           AS u(scope_type, scope_id, start_ms, size_ms)
+         ON w.scope_type = u.scope_type AND w.scope_id = u.scope_id
+           AND w.window_start = ${ts("u.start_ms")} AND w.size_ms = u.size_ms
+         WHERE w.final`,
+        [
+          changed.map((x) => x.scopeType),
+          changed.map((x) => x.scopeId),
+          changed.map((x) => x.start),
+          changed.map((x) => x.end - x.start),
+        ],
+      );
+      if ((row?.n ?? 0) > 0)
+        throw new ScopeWindowFinalizedError(
+          `partition ${partition}: ${row?.n} fleet/geofence window(s) were finalized meanwhile; replaying the partition`,
+        );
+    }
+  }
+
+  const late = out.late;
+  if (late.length > 0)
+    await tx.query(
+      `INSERT INTO speed_window_late_fixes (truck_id, seq, event_time, partition, "offset", reason,
+         window_end, watermark_ms)
+       SELECT u.truck_id, u.seq, ${ts("u.event_ms")}, $1, u.off::bigint, u.reason,
+         ${ts("u.end_ms")}, u.watermark::bigint
+       FROM unnest($2::text[], $3::int8[], $4::float8[], $5::float8[], $6::text[], $7::float8[],
+         $8::float8[]) AS u(truck_id, seq, event_ms, off, reason, end_ms, watermark)
+       ON CONFLICT (truck_id, seq) DO NOTHING`,
+      [
+        partition,
+        late.map((x) => x.fix.truckId),
+        late.map((x) => x.fix.seq),
+        late.map((x) => x.fix.eventTime),
+        late.map((x) => x.offset),
+        late.map((x) => x.reason),
+        late.map((x) => x.windowEnd),
+        late.map((x) => x.watermark),
+      ],
+    );
+
+  const progress = out.progress;
+  if (progress)
+    await tx.query(
+      `INSERT INTO speed_window_partitions (group_id, partition, watermark_ms, max_event_time_ms,
+         late_count, duplicate_count, last_input_at)
+       VALUES ($1, $2, $3::float8::bigint, $4::float8::bigint, $5, $6, now())
+       ON CONFLICT (group_id, partition) DO UPDATE SET
+         watermark_ms = excluded.watermark_ms, max_event_time_ms = excluded.max_event_time_ms,
+         late_count = excluded.late_count, duplicate_count = excluded.duplicate_count,
+         last_input_at = excluded.last_input_at`,
+      [
+        groupId,
+        partition,
+        finite(progress.watermark),
+        finite(progress.maxEventTime),
+        progress.lateCount,
+        progress.duplicateCount,
+      ],
+    );
+}

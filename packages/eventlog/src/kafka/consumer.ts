@@ -1,0 +1,292 @@
+import type { Batch, EachBatchPayload, IHeaders, Consumer as KafkaConsumer } from "kafkajs";
+import { failureSignal, maxBatchSizeOf, tpKey } from "../consumer-common";
+import type { ConsumedRecord, Consumer, ConsumerOptions, Headers, TopicPartition } from "../types";
+import type { KafkaEventLog } from "./log";
+
+/** Group-membership and fetch settings; the defaults suit the apps, tests shorten them. */
+export interface KafkaConsumerTuning {
+  /** Broker drops a member that sent no heartbeat for this long (broker minimum: 6000). */
+  sessionTimeoutMs?: number;
+  /** How often members heartbeat, which is also how fast they notice a rebalance. */
+  heartbeatIntervalMs?: number;
+  /** How long a rebalance waits for members to finish their batch and rejoin. */
+  rebalanceTimeoutMs?: number;
+  /** Longest a fetch waits on the broker when there is nothing new. */
+  maxWaitTimeMs?: number;
+  /** Most bytes one fetch returns per partition (kafkajs default 1 MiB). */
+  maxBytesPerPartition?: number;
+}
+
+export const DEFAULT_TUNING: Required<KafkaConsumerTuning> = {
+  sessionTimeoutMs: 10_000,
+  heartbeatIntervalMs: 1_000,
+  rebalanceTimeoutMs: 30_000,
+  maxWaitTimeMs: 500,
+  maxBytesPerPartition: 4 * 1024 * 1024,
+};
+
+/** How long start() waits for the group join before it gives up. */
+const JOIN_TIMEOUT_MS = 60_000;
+
+function headersOf(raw: IHeaders | undefined): Headers {
+  const headers: Headers = {};
+  for (const [name, value] of Object.entries(raw ?? {})) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last === undefined) continue;
+    headers[name] = typeof last === "string" ? last : last.toString("utf8");
+  }
+  return headers;
+}
+
+function recordsOf(batch: Batch): ConsumedRecord[] {
+  return batch.messages.map((message) => ({
+    topic: batch.topic,
+    partition: batch.partition,
+    offset: Number(message.offset),
+    key: message.key === null ? null : message.key.toString("utf8"),
+    value: message.value,
+    headers: message.headers ? headersOf(message.headers) : {},
+    timestamp: Number(message.timestamp),
+  }));
+}
+
+const partitionsOf = (keys: Iterable<string>, owned: Map<string, TopicPartition>) =>
+  [...keys].flatMap((key) => {
+    const tp = owned.get(key);
+    return tp ? [tp] : [];
+  });
+
+/**
+ * A kafkajs group consumer behind the EventLog `Consumer`: batches per partition (cut to
+ * maxBatchSize), commits after each batch or by the handler ("manual"), assignment callbacks
+ * derived from kafkajs's GROUP_JOIN events (kafkajs has no rebalance listener), and seek.
+ * `commits: "never"` with `ephemeralGroup` is the group-less reader (kafkajs cannot fetch
+ * without a group): a fresh group that never commits and is deleted when the reader stops.
+ */
+export class KafkaLogConsumer implements Consumer {
+  readonly failed: Promise<never>;
+  private rejectFailed!: (error: unknown) => void;
+  private readonly consumer: KafkaConsumer;
+  private readonly maxBatchSize: number;
+  private readonly commits: "batch" | "manual" | "never";
+  private started = false;
+  private failure: { error: unknown } | undefined;
+  private stopping: Promise<void> | undefined;
+  /** No batch is handed to the handler any more (stopping: revoking, then leaving). */
+  private draining = false;
+  /** Leaving the group: commits are no longer possible. */
+  private closing = false;
+  /** Ends a start() still waiting for the group join when the consumer is stopped meanwhile. */
+  private abortStart: ((error: Error) => void) | undefined;
+  /** Partitions of the current generation, by tpKey. */
+  private owned = new Map<string, TopicPartition>();
+  /** Resolves when the assignment callbacks of the latest join have run. */
+  private assigned: Promise<void> = Promise.resolve();
+  /** eachBatch calls in progress (stop waits for them before revoking). */
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly log: KafkaEventLog,
+    private readonly options: Omit<ConsumerOptions, "commits"> & {
+      commits?: "batch" | "manual" | "never";
+      ephemeralGroup?: boolean;
+    },
+    tuning: Required<KafkaConsumerTuning>,
+  ) {
+    ({ failed: this.failed, fail: this.rejectFailed } = failureSignal());
+    this.maxBatchSize = maxBatchSizeOf(options);
+    this.commits = options.commits ?? "batch";
+    this.consumer = log.kafkaClient().consumer({
+      groupId: options.groupId,
+      sessionTimeout: tuning.sessionTimeoutMs,
+      heartbeatInterval: tuning.heartbeatIntervalMs,
+      rebalanceTimeout: tuning.rebalanceTimeoutMs,
+      maxWaitTimeInMs: tuning.maxWaitTimeMs,
+      maxBytesPerPartition: tuning.maxBytesPerPartition,
+      maxBytes: Math.max(16 * 1024 * 1024, tuning.maxBytesPerPartition * 4),
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) throw new Error("A consumer can be started once");
+    this.started = true;
+    for (const topic of this.options.topics) await this.log.partitions(topic);
+    await this.log.connect(() => this.consumer.connect());
+
+    const { GROUP_JOIN, FETCH, CRASH } = this.consumer.events;
+    const removers: (() => void)[] = [];
+    // Joined = assigned partitions; the first fetch after it has also resolved the start positions
+    // (startFrom latest), so records produced once start() resolves are never skipped.
+    const ready = new Promise<void>((resolve, reject) => {
+      this.abortStart = reject;
+      let joined = false;
+      removers.push(
+        this.consumer.on(GROUP_JOIN, () => {
+          joined = true;
+        }),
+        this.consumer.on(FETCH, () => {
+          if (joined) resolve();
+        }),
+        this.consumer.on(CRASH, (event) => {
+          if (!event.payload.restart) reject(event.payload.error);
+        }),
+      );
+      const timer = setTimeout(
+        () => reject(new Error(`Consumer group "${this.options.groupId}" did not join in time`)),
+        JOIN_TIMEOUT_MS,
+      );
+      removers.push(() => clearTimeout(timer));
+    });
+    ready.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
+    // A crash kafkajs will not restart from ends the consumer like a failed batch.
+    this.consumer.on(CRASH, (event) => {
+      if (!event.payload.restart) void this.shutdown({ error: event.payload.error });
+    });
+    this.consumer.on(GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment));
+
+    try {
+      if (this.stopping) throw this.stoppedWhileStarting();
+      await this.consumer.subscribe({
+        topics: [...this.options.topics],
+        fromBeginning: (this.options.startFrom ?? "earliest") === "earliest",
+      });
+      await this.consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: 1,
+        eachBatch: (payload) => this.track(this.handle(payload)),
+      });
+      await ready;
+    } catch (error) {
+      await this.consumer.disconnect().catch(() => {});
+      this.log.forgetConsumer(this);
+      throw error;
+    } finally {
+      this.abortStart = undefined;
+      for (const remove of removers) remove();
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.shutdown(undefined);
+  }
+
+  async commit(topic: string, partition: number, offset: number): Promise<void> {
+    if (!this.owned.has(tpKey(topic, partition)) || this.closing) return;
+    await this.consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);
+  }
+
+  seek(topic: string, partition: number, offset: number): void {
+    if (!this.owned.has(tpKey(topic, partition))) return;
+    this.consumer.seek({ topic, partition, offset: String(offset) });
+  }
+
+  pause(topic: string, partition: number): void {
+    this.consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
+  resume(topic: string, partition: number): void {
+    this.consumer.resume([{ topic, partitions: [partition] }]);
+  }
+
+  /** A new generation: revoke what was lost, then assign what was gained (batches wait for it). */
+  private onJoin(assignment: Record<string, number[]>): void {
+    const next = new Map<string, TopicPartition>();
+    for (const [topic, partitions] of Object.entries(assignment))
+      for (const partition of partitions) next.set(tpKey(topic, partition), { topic, partition });
+    const lost = partitionsOf(
+      [...this.owned.keys()].filter((key) => !next.has(key)),
+      this.owned,
+    );
+    const gained = partitionsOf(
+      [...next.keys()].filter((key) => !this.owned.has(key)),
+      next,
+    );
+    this.owned = next;
+    const { onAssigned, onRevoked } = this.options;
+    const previous = this.assigned;
+    this.assigned = (async () => {
+      await previous;
+      if (lost.length > 0) await onRevoked?.(lost);
+      if (gained.length > 0) await onAssigned?.(gained);
+    })();
+    this.assigned.catch((error: unknown) => void this.shutdown({ error }));
+  }
+
+  private track(run: Promise<void>): Promise<void> {
+    this.inFlight.add(run);
+    return run.finally(() => this.inFlight.delete(run));
+  }
+
+  private stoppedWhileStarting(): Error {
+    return new Error(`Consumer of group "${this.options.groupId}" was stopped while starting`);
+  }
+
+  private async handle(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    await this.assigned.catch(() => {});
+    if (this.draining || !this.owned.has(tpKey(batch.topic, batch.partition))) return;
+    const all = recordsOf(batch);
+    for (let start = 0; start < all.length; start += this.maxBatchSize) {
+      if (this.failure || this.draining || !payload.isRunning() || payload.isStale()) return;
+      const records = all.slice(start, start + this.maxBatchSize);
+      const last = records[records.length - 1];
+      if (!last) return;
+      try {
+        await this.options.eachBatch({ topic: batch.topic, partition: batch.partition, records });
+      } catch (error) {
+        // Nothing of this batch is committed or resolved; stop fetching and leave the group.
+        // Not rethrown: kafkajs would retry the batch in this consumer.
+        payload.pause();
+        void this.shutdown({ error });
+        return;
+      }
+      // The handler sought elsewhere: the rest of this batch is not to be delivered.
+      if (payload.isStale()) return;
+      payload.resolveOffset(String(last.offset));
+      if (this.commits === "batch") {
+        // Errors here (a rebalance fenced this member) go to kafkajs, which rejoins; the batch is
+        // then redelivered from the last commit, so processing stays at-least-once.
+        await payload.commitOffsetsIfNecessary({
+          topics: [
+            {
+              topic: batch.topic,
+              partitions: [{ partition: batch.partition, offset: String(last.offset + 1) }],
+            },
+          ],
+        });
+      }
+      await payload.heartbeat();
+    }
+  }
+
+  private shutdown(failure: { error: unknown } | undefined): Promise<void> {
+    if (failure && !this.failure) this.failure = failure;
+    if (!this.stopping) {
+      this.abortStart?.(this.stoppedWhileStarting());
+      this.stopping = (async () => {
+        this.draining = true;
+        if (!this.failure && this.options.onRevoked && this.owned.size > 0) {
+          // Revoke while still a member, so the handler can make its final commits.
+          this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+          await Promise.all([...this.inFlight]);
+          await this.assigned.catch(() => {});
+          await Promise.resolve(this.options.onRevoked([...this.owned.values()])).catch(
+            (error: unknown) => {
+              this.failure ??= { error };
+            },
+          );
+        }
+        this.closing = true;
+        // disconnect() waits for the batch in flight (which commits), then leaves the group.
+        await this.consumer.disconnect().catch(() => {});
+        this.owned.clear();
+        this.log.forgetConsumer(this);
+        if (this.options.ephemeralGroup) await this.log.deleteGroup(this.options.groupId);
+        if (this.failure) this.rejectFailed(this.failure.error);
+      })();
+    }
+    return this.stopping;
+  }
+}
