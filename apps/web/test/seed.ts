@@ -1,16 +1,22 @@
 import type { GeofenceAlertKind } from "@fleetstream/contracts";
-import type { PrismaClient } from "@fleetstream/db";
+import { type Database, ensureFixPartitions, type PrismaClient } from "@fleetstream/db";
 
 // Rows as the processor writes them, inserted with plain SQL (so the helpers do not depend on
 // Prisma's column types, which the processor's tables may change, e.g. seq int → bigint).
 
 export async function seedTruck(
-  prisma: PrismaClient,
+  db: Database,
   truckId: string,
   fixes: { eventTime: number; lat: number; lon: number; speedKmh?: number }[],
 ): Promise<void> {
   const last = fixes[fixes.length - 1];
   if (!last) return;
+  const prisma = db.prisma;
+  // position_fixes is partitioned by day: the days must exist, as the processor makes sure.
+  await ensureFixPartitions(
+    db.sql,
+    fixes.map((f) => f.eventTime),
+  );
   await prisma.$executeRaw`
     INSERT INTO trucks (id, lat, lon, speed_kmh, heading_deg, event_time, seq, updated_at)
     VALUES (${truckId}, ${last.lat}, ${last.lon}, ${last.speedKmh ?? 50}, 90, ${new Date(last.eventTime)}, ${fixes.length}, ${new Date(last.eventTime)})

@@ -55,11 +55,11 @@ beforeAll(async () => {
   };
   // T-A drives east for 20 minutes (a fix a minute); T-B has one fix.
   await seedTruck(
-    db.prisma,
+    db,
     "T-A",
     Array.from({ length: 21 }, (_, i) => ({ eventTime: T0 + i * MIN, lat: 52, lon: 5 + i / 100 })),
   );
-  await seedTruck(db.prisma, "T-B", [{ eventTime: T0, lat: 51, lon: 4 }]);
+  await seedTruck(db, "T-B", [{ eventTime: T0, lat: 51, lon: 4 }]);
   await db.prisma
     .$executeRaw`INSERT INTO geofences (id, name, tags, enabled, geometry, debounce_fixes, debounce_seconds, version, created_at, updated_at)
     VALUES ('fence-depot', 'Depot', ARRAY['depot'], true, '{"type":"Circle","center":[5,52],"radiusM":500}', 3, 20, 1, now(), now())`;

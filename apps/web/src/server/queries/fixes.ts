@@ -20,9 +20,9 @@ export interface TruckTrail {
 }
 
 /**
- * One truck's fixes in [from, to), in event-time order. One range scan of the index on
- * (truck_id, event_time) (the primary key once position_fixes is partitioned by time), so it
- * reads only the rows it returns however large the table is.
+ * One truck's fixes in [from, to), in event-time order: one range scan of the primary key
+ * (truck_id, event_time, seq) in each day partition the range touches (the others are pruned),
+ * so it reads only the rows it returns however large the table is.
  */
 export async function truckTrail(
   prisma: PrismaClient,
