@@ -203,6 +203,9 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
 
     // --- replay ----------------------------------------------------------------------------
     const replayGroup = L.layerGroup().addTo(map);
+    // Replayed trucks above everything else, fence labels included.
+    const replayPane = map.createPane("replay");
+    replayPane.style.zIndex = "660";
     const replayMarkers = new Map<string, { marker: L.Marker; path: L.Polyline }>();
     let replayShownFor: string | null = null;
     const syncReplay = () => {
@@ -236,6 +239,7 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
             interactive: false,
           }).addTo(replayGroup);
           const marker = L.marker([0, 0], {
+            pane: "replay",
             icon: L.divIcon({
               className: "truck-marker truck-marker--replay",
               html: truckIconHtml(t.truckId, "replay"),

@@ -29,10 +29,6 @@ export function Header() {
       <FleetKpis />
       <dl className="header__facts">
         <div>
-          <dt>Trucks</dt>
-          <dd data-testid="truck-count">{summary.truckCount}</dd>
-        </div>
-        <div>
           <dt>Connection</dt>
           <dd>
             <output
