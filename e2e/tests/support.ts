@@ -53,14 +53,27 @@ export async function fenceAroundTruck(
   return response.json();
 }
 
-/** The live console: map drawn, socket live, trucks on the map. */
+/**
+ * The live console: socket live, trucks on the map, and the offline basemap drawn (the tests run
+ * without map tiles, as on these machines).
+ */
 export async function openConsole(page: Page, path = "/"): Promise<void> {
   await page.goto(path);
   await expect(page.getByRole("status", { name: "Connection" })).toHaveText("Live");
   await expect(page.getByRole("img", { name: /^Truck / }).first()).toBeVisible();
+  await basemapDrawn(page);
+}
+
+export async function basemapDrawn(page: Page): Promise<void> {
+  await expect(page.getByRole("region", { name: "Fleet map" })).toHaveAttribute(
+    "data-basemap",
+    "ready",
+  );
 }
 
 export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  // After a move the basemap of the new area may still be on its way: wait for it.
+  await basemapDrawn(page);
   const path = testInfo.outputPath(`${name}.png`);
   await page.screenshot({ path });
   await testInfo.attach(name, { path, contentType: "image/png" });

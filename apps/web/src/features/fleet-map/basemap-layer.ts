@@ -25,6 +25,8 @@ export function paddedBox(view: BBox): BBox {
 export const contains = (outer: BBox, inner: BBox): boolean =>
   outer[0] <= inner[0] && outer[1] <= inner[1] && outer[2] >= inner[2] && outer[3] >= inner[3];
 
+const RETRY_MS = 5_000;
+
 const LAND: L.PathOptions = {
   stroke: false,
   fillColor: "#f3efe6",
@@ -79,6 +81,8 @@ export function addBasemap(map: L.Map, options: { roads: boolean }): () => void 
       L.geoJSON(answer.borders, { style: BORDERS, renderer } as L.GeoJSONOptions),
     );
     roadsGroup.eachLayer((layer) => (layer as L.GeoJSON).bringToFront());
+    // For people and tests alike: the land is drawn.
+    map.getContainer().dataset.basemap = "ready";
   };
 
   const loadRoads = async () => {
@@ -93,14 +97,26 @@ export function addBasemap(map: L.Map, options: { roads: boolean }): () => void 
     );
   };
 
-  const onMove = () => void refresh().catch(() => {});
+  // A failed request (server restarting, network down) is tried again a little later.
+  const retries = new Set<ReturnType<typeof setTimeout>>();
+  const later = (attempt: () => void) => {
+    if (controller.signal.aborted) return;
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      attempt();
+    }, RETRY_MS);
+    retries.add(timer);
+  };
+  const onMove = () => void refresh().catch(() => later(onMove));
+  const roads = () => void loadRoads().catch(() => later(roads));
   onMove();
-  if (options.roads) void loadRoads().catch(() => {});
+  if (options.roads) roads();
   map.on("moveend", onMove);
   map.getContainer().classList.add("fleet-map--basemap");
 
   return () => {
     controller.abort();
+    for (const timer of retries) clearTimeout(timer);
     map.off("moveend", onMove);
     outlinesGroup.remove();
     roadsGroup.remove();
