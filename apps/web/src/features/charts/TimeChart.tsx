@@ -70,8 +70,14 @@ export function TimeChart({
               grid: { stroke: "#e5e9ef" },
               ticks: { stroke: "#d6dde5" },
               // 24-hour clock in the UI's zone, like every other time on the page.
+              // Seconds only when ticks are less than a minute apart.
               values: (_u, splits) =>
-                splits.map((s) => formatClock(s * 1000, timeZone).slice(0, 5)),
+                splits.map((s) =>
+                  formatClock(s * 1000, timeZone).slice(
+                    0,
+                    splits.length > 1 && (splits[1] ?? 0) - (splits[0] ?? 0) < 60 ? 8 : 5,
+                  ),
+                ),
             },
             {
               stroke: "#5b6776",
