@@ -59,7 +59,11 @@ export function TimeChart({
       legend: { show: false },
       cursor: compact ? { show: false } : { drag: { x: false, y: false } },
       scales: {
-        x: { time: true },
+        // A single window still gets a minute either side (uPlot would zoom into nothing).
+        x: {
+          time: true,
+          range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]),
+        },
         y: { range: (_u, min, max) => [0, Math.max(10, max * 1.1, min)] },
       },
       axes: compact
