@@ -4,10 +4,12 @@ import { defineConfig } from "@playwright/test";
 //  - embedded: `npm start`'s launcher (in-process event log + PGlite, one process)
 //  - stack:    `npm run stack`'s launcher (separate processes on the real Kafka + PostgreSQL of infra/)
 // The browser is Debian's Chromium (Playwright's own download cannot reach its server here).
-// Ports are overridable so two checkouts on one machine can run the browser tests side by side.
+// Ports: E2E_EMBEDDED_PORT and E2E_STACK_PORT (defaults 3210, 3211), so runs can sit side by side.
 const EMBEDDED_PORT = Number(process.env.E2E_EMBEDDED_PORT ?? 3210);
 const STACK_PORT = Number(process.env.E2E_STACK_PORT ?? 3211);
 const launcher = "../apps/standalone/src";
+/** The demo fleet of every run: 20 trucks at 20x (a fix per truck per simulated 20 s = 1 s). */
+const fleet = { SIM_SPEEDUP: "20", SIM_TRUCKS: "20", MAP_TILE_URL: "none", LOG_LEVEL: "warn" };
 
 export default defineConfig({
   testDir: "tests",
@@ -20,6 +22,8 @@ export default defineConfig({
   use: {
     trace: "on-first-retry",
     screenshot: "only-on-failure",
+    // One zone for the run, so screenshots and assertions read the same everywhere.
+    timezoneId: "Europe/Amsterdam",
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
       args: [
@@ -44,25 +48,17 @@ export default defineConfig({
         PORT: String(EMBEDDED_PORT),
         DATABASE_URL: "pglite://memory",
         KAFKA_BROKERS: "",
-        SIM_SPEEDUP: "20",
-        SIM_TRUCKS: "20",
-        MAP_TILE_URL: "none",
-        LOG_LEVEL: "warn",
+        ...fleet,
       },
       timeout: 120_000,
       reuseExistingServer: false,
       stdout: "pipe",
     },
     {
-      command: `npx tsx ${launcher}/stack.ts`,
+      // stack.ts, its processor group starting at the GPS topic's end (see stack-server.ts).
+      command: "npx tsx stack-server.ts",
       url: `http://127.0.0.1:${STACK_PORT}/api/health`,
-      env: {
-        PORT: String(STACK_PORT),
-        SIM_SPEEDUP: "20",
-        SIM_TRUCKS: "20",
-        MAP_TILE_URL: "none",
-        LOG_LEVEL: "warn",
-      },
+      env: { PORT: String(STACK_PORT), ...fleet },
       timeout: 180_000,
       reuseExistingServer: false,
       stdout: "pipe",

@@ -125,12 +125,13 @@ EOF
 format_storage() {
   [[ -f "$LOG_DIRS/meta.properties" ]] && return 0
   local cluster_id
-  # 16 random bytes, base64url without padding: the form Kafka's Uuid uses.
+  # 16 random bytes, base64url without padding: the form Kafka's Uuid uses. It may start with
+  # "-", so it is passed as --cluster-id=<id> (as "-t <id>" it would be read as an option).
   cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
   log "formatting KRaft storage in ${LOG_DIRS#"$ROOT_DIR"/} (cluster id $cluster_id)"
   "$JAVA" -Xmx256m -Dlog4j2.configurationFile="$INFRA_DIR/kafka/log4j2.xml" \
     -Dkafka.logs.dir="$APP_LOG_DIR" -cp "$LIBS_DIR/*" \
-    kafka.tools.StorageTool format -t "$cluster_id" -c "$PROPS" >"$APP_LOG_DIR/format.log" 2>&1 ||
+    kafka.tools.StorageTool format --cluster-id="$cluster_id" -c "$PROPS" >"$APP_LOG_DIR/format.log" 2>&1 ||
     die "storage format failed: $(tail -n 5 "$APP_LOG_DIR/format.log" | tr '\n' ' ')"
   echo "$KAFKA_VERSION" >"$DATA_DIR/formatted-with-version"
 }

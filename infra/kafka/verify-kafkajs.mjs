@@ -324,8 +324,17 @@ await check("transactions: producer.transaction() + send + sendOffsets + commit"
   await until("3 messages processed transactionally", () => processed >= 3);
   await close(c);
   await close(tp);
-  const committed = await admin.fetchOffsets({ groupId, topics: [topics.txIn] });
-  assert(committed[0]?.partitions[0]?.offset === "3", `group offset ${JSON.stringify(committed)}`);
+  // The transaction's offset commit becomes visible once the coordinator has written the commit
+  // marker, a moment after commit() returns: wait for it (a fresh broker was seen answering -1).
+  let committed;
+  await until("the transaction's group offset", async () => {
+    committed = await admin.fetchOffsets({ groupId, topics: [topics.txIn] });
+    return committed[0]?.partitions[0]?.offset === "3";
+  }).catch(() => {});
+  assert(
+    committed?.[0]?.partitions[0]?.offset === "3",
+    `group offset ${JSON.stringify(committed)}`,
+  );
   const out = await admin.fetchTopicOffsets(topics.txOut);
   // 3 records + 1 commit marker: the batch went out exactly once, in one transaction
   assert(out[0]?.high === "4", `output high watermark ${out[0]?.high} (expected 4)`);

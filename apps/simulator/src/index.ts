@@ -14,7 +14,7 @@ export {
 } from "./domain/faults";
 export { createFleet, type Fleet, type FleetOptions, type SimFix, truckId } from "./domain/fleet";
 export { type Leg, ROAD_CLASSES, type RoadClass } from "./domain/leg";
-export { builtInRegion, type Region } from "./domain/region";
+export { builtInRegion, builtInRoadNetwork, type Region, type RoadLine } from "./domain/region";
 export { parseRouteFile, type RoutePlanner, regionPlanner, shuttlePlanner } from "./domain/routes";
 export {
   arraySource,

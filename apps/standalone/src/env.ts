@@ -31,3 +31,10 @@ export type LauncherEnv = z.infer<typeof LauncherEnv>;
 
 export const readLauncherEnv = (source: NodeJS.ProcessEnv = process.env) =>
   parseEnv(LauncherEnv, source);
+
+/**
+ * Whether the dashboard draws the simulator's road network: MAP_ROAD_NETWORK if set, else yes
+ * when the launcher runs the simulator (which drives the built-in region).
+ */
+export const roadNetwork = (env: LauncherEnv): boolean =>
+  env.MAP_ROAD_NETWORK ? env.MAP_ROAD_NETWORK === "builtin" : env.SIM_TRUCKS > 0;

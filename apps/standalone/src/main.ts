@@ -9,7 +9,7 @@ import { composeProcessor } from "@fleetstream/processor";
 import { createLogger, runMain } from "@fleetstream/service";
 import { createSimulator } from "@fleetstream/simulator";
 import { createWebServer } from "@fleetstream/web";
-import { readLauncherEnv } from "./env";
+import { readLauncherEnv, roadNetwork } from "./env";
 
 await runMain("fleetstream", async () => {
   const env = readLauncherEnv();
@@ -34,6 +34,9 @@ await runMain("fleetstream", async () => {
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
     webhookTargets: env.WEBHOOK_ALLOWED_TARGETS,
+    offlineAfterMs: env.TRUCK_OFFLINE_AFTER_S * 1000,
+    roadNetwork: roadNetwork(env),
+    speedingThresholdKmh: env.SPEEDING_THRESHOLD_KMH,
     logger: logger.child({ app: "web" }),
   });
   const dispatcher = createDispatcher({

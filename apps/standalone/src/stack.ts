@@ -4,7 +4,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createLogger, runMain } from "@fleetstream/service";
-import { readLauncherEnv } from "./env";
+import { readLauncherEnv, roadNetwork } from "./env";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 /** How long apps may take to exit on a signal they received themselves before we send SIGTERM. */
@@ -83,7 +83,10 @@ await runMain("stack", () => {
         );
       }
       launch("processor", ["apps/processor/src/main.ts"], services);
-      launch("web", ["apps/web/src/main.ts"], webhooks);
+      launch("web", ["apps/web/src/main.ts"], {
+        ...webhooks,
+        MAP_ROAD_NETWORK: roadNetwork(env) ? "builtin" : "none",
+      });
       launch("dispatcher", ["apps/dispatcher/src/main.ts"], webhooks);
       if (env.SIM_TRUCKS > 0) {
         launch(

@@ -2,7 +2,7 @@ import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
 import { brokersVar, ConfigError, logLevelVar, parseEnv, portVar } from "@fleetstream/service";
 import { allowedTargetsVar } from "@fleetstream/webhooks";
 import { z } from "zod";
-import { mapTileUrlVar } from "./lib/map/tiles";
+import { mapTileUrlVar } from "./features/fleet-map/tiles";
 
 /** The web app's configuration; read once at boot by src/main.ts (nowhere else reads process.env). */
 export const WebEnv = z.object({
@@ -19,6 +19,21 @@ export const WebEnv = z.object({
   LOG_LEVEL: logLevelVar,
   /** Webhook endpoint hosts/networks exempt from the SSRF guard and the https rule. */
   WEBHOOK_ALLOWED_TARGETS: allowedTargetsVar(),
+  /** A truck with no fix for this many seconds is shown offline (list, markers, REST). */
+  TRUCK_OFFLINE_AFTER_S: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(7 * 24 * 3_600)
+    .default(600),
+  /**
+   * `builtin` draws the simulator's built-in road network (the Netherlands) under the map, for
+   * fleets driven by fleet-sim's built-in region; `none` (default for the separate web app) does
+   * not. The launchers default to `builtin` when they run the simulator.
+   */
+  MAP_ROAD_NETWORK: z.enum(["builtin", "none"]).optional(),
+  /** The processor's speeding threshold (same variable), drawn as the line on speed charts. */
+  SPEEDING_THRESHOLD_KMH: z.coerce.number().positive().default(90),
 });
 export type WebEnv = z.infer<typeof WebEnv>;
 

@@ -24,6 +24,9 @@ await runMain("web", async () => {
     host: env.HOST,
     tileUrl: env.MAP_TILE_URL,
     webhookTargets: env.WEBHOOK_ALLOWED_TARGETS,
+    offlineAfterMs: env.TRUCK_OFFLINE_AFTER_S * 1000,
+    roadNetwork: env.MAP_ROAD_NETWORK === "builtin",
+    speedingThresholdKmh: env.SPEEDING_THRESHOLD_KMH,
     logger,
     dev: process.argv.includes("--dev"),
   });

@@ -1,5 +1,23 @@
 import { z } from "zod";
 import { createDocument, type ZodOpenApiPathsObject } from "zod-openapi";
+import { AcknowledgeInput, AlertAcknowledgement, AlertView } from "./dashboard";
+import {
+  AlertPage,
+  AlertQuery,
+  BasemapOutlines,
+  FleetWindows,
+  GeofenceWindows,
+  OutlinesQuery,
+  RangeQuery,
+  Replay,
+  ReplayQuery,
+  RoadNetwork,
+  TruckDetail,
+  TruckList,
+  TruckListQuery,
+  TruckTrailAnswer,
+  TruckWindows,
+} from "./dashboard-api";
 import { Geofence, GeofenceInput } from "./geofence";
 import {
   ApiError,
@@ -35,7 +53,15 @@ export interface ApiRoute {
   /** OpenAPI style: /api/webhooks/endpoints/{id} */
   path: string;
   summary: string;
-  tag: "geofences" | "webhooks" | "contracts" | "health";
+  tag:
+    | "alerts"
+    | "trucks"
+    | "windows"
+    | "basemap"
+    | "geofences"
+    | "webhooks"
+    | "contracts"
+    | "health";
   query?: z.ZodObject;
   body?: z.ZodType;
   responses: Record<number, ApiResponseSpec>;
@@ -105,6 +131,107 @@ export const API_ROUTES: readonly ApiRoute[] = [
     summary: "Delete a geofence",
     tag: "geofences",
     responses: { 204: { description: "Deleted" }, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/geofences/{id}/windows",
+    summary: "The fence's speed windows, stored and live (default: the hour to the newest)",
+    tag: "windows",
+    query: RangeQuery,
+    responses: { 200: ok(GeofenceWindows), 400: BAD_REQUEST, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  // ---- alerts
+  {
+    method: "get",
+    path: "/api/alerts",
+    summary: "Alert history, newest first, one page at a time (pass `next` as `before`)",
+    tag: "alerts",
+    query: AlertQuery,
+    responses: { 200: ok(AlertPage), 400: BAD_REQUEST, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/alerts/{id}",
+    summary: "One alert, stored or seen live and not stored yet",
+    tag: "alerts",
+    responses: { 200: ok(AlertView), 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "post",
+    path: "/api/alerts/{id}/acknowledgement",
+    summary: "Acknowledge an alert; the first acknowledgement wins and is answered",
+    tag: "alerts",
+    body: AcknowledgeInput,
+    responses: {
+      200: ok(AlertAcknowledgement),
+      400: BAD_REQUEST,
+      404: NOT_FOUND,
+      503: NO_DATABASE,
+    },
+  },
+  // ---- trucks
+  {
+    method: "get",
+    path: "/api/trucks",
+    summary: "The live fleet with each truck's status (moving, stopped, offline)",
+    tag: "trucks",
+    query: TruckListQuery,
+    responses: { 200: ok(TruckList), 400: BAD_REQUEST },
+  },
+  {
+    method: "get",
+    path: "/api/trucks/{id}",
+    summary: "A truck's latest fix and status, the fences it is inside, its recent alerts",
+    tag: "trucks",
+    responses: { 200: ok(TruckDetail), 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/trucks/{id}/trail",
+    summary: "A truck's stored fixes in a range (default: the hour to its latest fix)",
+    tag: "trucks",
+    query: RangeQuery,
+    responses: { 200: ok(TruckTrailAnswer), 400: BAD_REQUEST, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/trucks/{id}/windows",
+    summary: "A truck's tumbling speed windows, stored and live",
+    tag: "windows",
+    query: RangeQuery,
+    responses: { 200: ok(TruckWindows), 400: BAD_REQUEST, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/windows/fleet",
+    summary: "Fleet-wide speed windows with the fleet's highest speed in each",
+    tag: "windows",
+    query: RangeQuery,
+    responses: { 200: ok(FleetWindows), 400: BAD_REQUEST, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/replay",
+    summary: "Trails and alerts of up to 20 trucks over up to a day, for replay",
+    tag: "trucks",
+    query: ReplayQuery,
+    responses: { 200: ok(Replay), 400: BAD_REQUEST, 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  // ---- basemap
+  {
+    method: "get",
+    path: "/api/basemap/outlines",
+    summary: "Natural Earth land and borders clipped to a box (GeoJSON), for the offline map",
+    tag: "basemap",
+    query: OutlinesQuery,
+    responses: { 200: ok(BasemapOutlines), 400: BAD_REQUEST },
+  },
+  {
+    method: "get",
+    path: "/api/basemap/roads",
+    summary: "The simulator's road network (GeoJSON); 404 when the built-in region is not in use",
+    tag: "basemap",
+    responses: { 200: ok(RoadNetwork), 404: error("No road network in use") },
   },
   // ---- webhooks
   {
@@ -236,6 +363,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
 /** Reused schemas, shown once under components.schemas and referenced from the paths. */
 const COMPONENTS = {
   ApiError,
+  AlertView,
   Geofence,
   GeofenceInput,
   WebhookEndpoint,
@@ -290,7 +418,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
       title: "Fleetstream REST API",
       version: "1",
       description:
-        "Geofences, alert webhooks and the contracts of the Kafka topics. Errors answer " +
+        "Geofences, alerts, trucks, speed windows, alert webhooks and the contracts of the " +
+        "Kafka topics. Times are epoch milliseconds (queries also take ISO 8601). Errors answer " +
         '{"error": "...", "problems": [...]} naming the field. Webhook deliveries follow ' +
         "Standard Webhooks; their payload schemas are under /api/contracts/schemas.",
     },

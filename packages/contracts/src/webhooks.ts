@@ -331,6 +331,8 @@ export const RedeliverFailedResult = z.strictObject({ redelivered: z.int().min(0
 /** Every error answer of the REST API: one line naming the problem, and each problem found. */
 export const ApiError = z.strictObject({
   error: z.string(),
+  /** The first field the problem is about, as a dotted path ("url", "filters.alertKinds"). */
+  field: z.string().optional(),
   problems: z.array(z.string()).optional(),
 });
 export type ApiError = z.infer<typeof ApiError>;

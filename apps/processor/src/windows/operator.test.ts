@@ -216,7 +216,6 @@ describe("speed windows operator on PGlite", () => {
 });
 
 describe("early (not final) tumbling windows while a partition works through a backlog", () => {
-  const plan = planWindows();
   const T = Date.UTC(2035, 5, 1, 12);
   const at = (seq: number, seconds: number, truckId = "E1"): AcceptedFix => ({
     fix: {

@@ -181,6 +181,28 @@ export function createRegion(
   };
 }
 
+/** One drawn road section: its number, class and the shape the trucks drive along. */
+export interface RoadLine {
+  ref: string;
+  roadClass: RoadClass;
+  points: LonLat[];
+}
+
+/** The built-in region's roads as the trucks drive them (for a map's background). */
+export function builtInRoadNetwork(): RoadLine[] {
+  const byId = new Map(NL_PLACES.map((p) => [p.id, p]));
+  const lines: RoadLine[] = [];
+  for (const [from, edges] of buildEdges(byId, NL_ROADS)) {
+    for (const edge of edges) {
+      // Each section is in the graph both ways; draw it once.
+      if (edge.from === from && from < edge.to) {
+        lines.push({ ref: edge.ref, roadClass: edge.roadClass, points: edge.points });
+      }
+    }
+  }
+  return lines;
+}
+
 let netherlands: Region | undefined;
 
 /** The built-in region (see region-nl.ts); built once on first use. */

@@ -14,14 +14,31 @@ import {
 import type { Database } from "@fleetstream/db";
 import type { EventLog, Producer } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
-import { type AllowList, createWebhookStore, EMPTY_ALLOW_LIST } from "@fleetstream/webhooks";
+import {
+  type AllowList,
+  createWebhookStore,
+  EMPTY_ALLOW_LIST,
+  type WebhookStore,
+} from "@fleetstream/webhooks";
 import next from "next";
 import { Server as SocketServer } from "socket.io";
-import { setRuntimeConfig } from "../lib/config/runtime-config";
-import { createPositionFeed } from "../lib/fleet/position-feed";
-import { setGeofenceStore } from "../lib/geofences/runtime";
-import { createGeofenceStore } from "../lib/geofences/store";
-import { setWebhookStore } from "../lib/webhooks/runtime";
+import { DEFAULT_OFFLINE_AFTER_MS } from "../shared/truck-status";
+import { provideWebContext, type WebContext } from "./context";
+import { createAlertsFeed } from "./feeds/alerts";
+import { createGeofencesFeed } from "./feeds/geofences";
+import type { LiveFeed } from "./feeds/live-feed";
+import { createPositionsFeed } from "./feeds/positions";
+import { createWindowsFeed } from "./feeds/windows";
+import { createGeofenceStore, type GeofenceStore } from "./geofences/store";
+import { alertsApi } from "./http/alerts";
+import { basemapApi, type RoadFeature } from "./http/basemap";
+import { geofenceApi } from "./http/geofences";
+import { replayApi } from "./http/replay";
+import { trucksApi } from "./http/trucks";
+import { webhookApi } from "./http/webhooks";
+import { windowsApi } from "./http/windows";
+import { loadAcknowledgements } from "./queries/alerts";
+import { WindowsView } from "./views/windows-view";
 
 // Plain Node module (run by tsx, not bundled by Next), so no `server-only` marker here.
 
@@ -37,15 +54,22 @@ export interface WebServerDeps {
   logger: Logger;
   /** Next.js dev mode (compile on demand, HMR) instead of serving the `next build` output. */
   dev?: boolean;
-  /** How often coalesced position updates are pushed to browsers, ms. */
+  /** How often coalesced live updates are pushed to browsers, ms. */
   flushIntervalMs?: number;
-  /** GPS_TOPIC_PARTITIONS: partitions of truck_positions, should this instance create it. */
+  /** GPS_TOPIC_PARTITIONS: partitions of the topics this instance may create. */
   partitions?: number;
   /**
    * The application database (opened and migrated by the caller). Without it the geofence API
-   * answers 503; with it, geofence writes go to PostgreSQL and then to the `geofences` topic.
+   * and the history endpoints answer 503; with it, geofence writes go to PostgreSQL and then to
+   * the `geofences` topic.
    */
   db?: Database;
+  /** TRUCK_OFFLINE_AFTER_S in ms (10 min). */
+  offlineAfterMs?: number;
+  /** Draw the simulator's built-in road network under the map (MAP_ROAD_NETWORK=builtin). */
+  roadNetwork?: boolean;
+  /** SPEEDING_THRESHOLD_KMH, the line on speed charts (90). */
+  speedingThresholdKmh?: number;
   /** WEBHOOK_ALLOWED_TARGETS: endpoint URLs exempt from the SSRF guard and https (default none). */
   webhookTargets?: AllowList;
 }
@@ -58,14 +82,17 @@ export interface WebServer {
 }
 
 /**
- * The dashboard server: Next.js pages and API routes plus socket.io on one HTTP port.
- * Browsers get `fleet:snapshot:v1` on connect, then `fleet:positions:v1` batches (at most one
- * position per truck per flush) built from the truck_positions topic.
+ * The dashboard server: Next.js pages and API routes plus socket.io on one HTTP port. Live data
+ * comes from the topics through one feed per channel (src/server/feeds: positions, alerts,
+ * geofences, windows), history from PostgreSQL through src/server/queries; the REST handlers
+ * (src/server/http) reach the route files through the typed context (src/server/context.ts).
  */
 export function createWebServer(deps: WebServerDeps): WebServer {
   const { eventLog, tileUrl, dev = false, flushIntervalMs = 300 } = deps;
   const host = deps.host ?? "0.0.0.0";
   const logger = deps.logger.child({ component: "web-server" });
+  const partitions = deps.partitions ?? DEFAULT_GPS_PARTITIONS;
+  const offlineAfterMs = deps.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
 
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   const http = createServer((req, res) => {
@@ -85,19 +112,82 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   });
   const app = next({ dev, dir: WEB_APP_DIR, hostname: host, port: deps.port, httpServer: http });
 
-  const groupId = `web-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const feed = createPositionFeed({
+  // Unique per instance and feed, so every web instance reads every topic whole.
+  const instance = `web-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const feedOptions = (name: string) => ({
     eventLog,
     logger: deps.logger,
-    groupId,
-    flushIntervalMs,
-    partitions: deps.partitions ?? DEFAULT_GPS_PARTITIONS,
-    onFlush: (positions) => io.emit("fleet:positions:v1", positions),
+    groupId: `${instance}-${name}`,
+    partitions,
   });
+  const positions = createPositionsFeed(feedOptions("positions"));
+  const alerts = createAlertsFeed({
+    ...feedOptions("alerts"),
+    ...(deps.db
+      ? { loadAcknowledgements: (ids: string[]) => loadAcknowledgements(prisma(), ids) }
+      : {}),
+  });
+  const geofences = createGeofencesFeed({
+    ...feedOptions("geofences"),
+    onFenceGone: (id) => alerts.view.dropFence(id),
+  });
+  const windows = createWindowsFeed({ ...feedOptions("windows"), view: new WindowsView() });
+  const feeds: LiveFeed[] = [geofences, positions, alerts, windows];
+
+  let geofenceStore: GeofenceStore | undefined;
+  let webhookStore: WebhookStore | undefined;
+  const prisma = () => {
+    if (!deps.db) throw new Error("no database");
+    return deps.db.prisma;
+  };
+  const maybePrisma = () => deps.db?.prisma;
+
+  let roads: Promise<RoadFeature[] | null> | undefined;
+  const loadRoads = () => {
+    if (!deps.roadNetwork) return Promise.resolve(null);
+    roads ??= import("@fleetstream/simulator").then(({ builtInRoadNetwork }) =>
+      builtInRoadNetwork().map((road) => ({
+        type: "Feature" as const,
+        properties: { ref: road.ref, roadClass: road.roadClass },
+        geometry: {
+          type: "LineString" as const,
+          coordinates: road.points.map(
+            ([lon, lat]) =>
+              [Math.round(lon * 1e5) / 1e5, Math.round(lat * 1e5) / 1e5] as [number, number],
+          ),
+        },
+      })),
+    );
+    return roads;
+  };
+
+  const context: WebContext = {
+    config: {
+      tileUrl,
+      offlineAfterMs,
+      roadNetwork: deps.roadNetwork ?? false,
+      speedingThresholdKmh: deps.speedingThresholdKmh ?? 90,
+    },
+    api: {
+      geofences: geofenceApi(() => geofenceStore),
+      alerts: alertsApi({ prisma: maybePrisma, feed: alerts }),
+      trucks: trucksApi({ prisma: maybePrisma, positions, alerts, windows, offlineAfterMs }),
+      windows: windowsApi({ prisma: maybePrisma, windows, geofences }),
+      replay: replayApi({ prisma: maybePrisma }),
+      basemap: basemapApi({ roads: loadRoads }),
+      webhooks: webhookApi(() => webhookStore),
+    },
+  };
+
   io.on("connection", (socket) => {
-    socket.emit("fleet:snapshot:v1", feed.snapshot());
+    for (const feed of feeds) {
+      Promise.resolve(feed.connect(socket)).catch((error: unknown) =>
+        logger.warn({ err: error, feed: feed.name }, "could not bring a browser up to date"),
+      );
+    }
   });
 
+  let timer: NodeJS.Timeout | undefined;
   let started = false;
   let geofenceProducer: Producer | undefined;
   const displayHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
@@ -114,24 +204,24 @@ export function createWebServer(deps: WebServerDeps): WebServer {
           `no Next.js production build in ${WEB_APP_DIR}.next: run \`npm run build -w @fleetstream/web\` first`,
         );
       }
-      setRuntimeConfig({ tileUrl });
       if (deps.db) {
         await eventLog.ensureTopics([TOPICS.geofences]);
         geofenceProducer = eventLog.producer();
-        setGeofenceStore(
-          createGeofenceStore({ prisma: deps.db.prisma, producer: geofenceProducer }),
-        );
-        setWebhookStore(
-          createWebhookStore({
-            prisma: deps.db.prisma,
-            allow: deps.webhookTargets ?? EMPTY_ALLOW_LIST,
-          }),
-        );
+        geofenceStore = createGeofenceStore({ prisma: deps.db.prisma, producer: geofenceProducer });
+        webhookStore = createWebhookStore({
+          prisma: deps.db.prisma,
+          allow: deps.webhookTargets ?? EMPTY_ALLOW_LIST,
+        });
       }
+      provideWebContext(context);
       await app.prepare();
       handle = app.getRequestHandler();
-      await feed.start();
+      for (const feed of feeds) await feed.start();
       started = true;
+      timer = setInterval(() => {
+        for (const feed of feeds) feed.flush(io);
+      }, flushIntervalMs);
+      timer.unref();
       await new Promise<void>((resolve, reject) => {
         http.once("error", reject);
         http.listen(deps.port, host, () => {
@@ -139,18 +229,21 @@ export function createWebServer(deps: WebServerDeps): WebServer {
           resolve();
         });
       });
-      logger.info({ url: this.url, dev, groupId }, "web server listening");
+      logger.info({ url: this.url, dev, instance }, "web server listening");
     },
 
     async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
       io.disconnectSockets(true);
-      if (started) await feed.stop();
+      if (started) for (const feed of feeds) await feed.stop();
       started = false;
       http.closeAllConnections();
       await io.close(); // closes the HTTP server too
       await app.close();
-      setGeofenceStore(undefined);
-      setWebhookStore(undefined);
+      provideWebContext(undefined);
+      geofenceStore = undefined;
+      webhookStore = undefined;
       await geofenceProducer?.close();
       geofenceProducer = undefined;
       logger.info("web server stopped");

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { WebhooksScreen } from "../../components/webhooks/WebhooksScreen";
+import { WebhooksScreen } from "../../features/webhooks/WebhooksScreen";
 
 export const metadata: Metadata = { title: "Fleetstream — webhooks" };
 

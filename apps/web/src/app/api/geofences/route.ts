@@ -1,17 +1,6 @@
-import "server-only";
-import { geofenceApi } from "../../../lib/geofences/http";
-import { getGeofenceStore } from "../../../lib/geofences/runtime";
+import { route } from "../../../server/context";
 
-// GET /api/geofences[?tag=…] lists geofences; POST creates one (JSON, validated; 400 names the
-// problem). The store is the web server's (PostgreSQL + the compacted `geofences` topic).
+// GET /api/geofences[?tag=…] lists geofences; POST creates one (400 names the problem).
 export const dynamic = "force-dynamic";
-
-const api = geofenceApi(getGeofenceStore);
-
-export function GET(request: Request): Promise<Response> {
-  return api.list(request);
-}
-
-export function POST(request: Request): Promise<Response> {
-  return api.create(request);
-}
+export const GET = route((api, request) => api.geofences.list(request));
+export const POST = route((api, request) => api.geofences.create(request));

@@ -1,14 +1,5 @@
-import "server-only";
-import { webhookApi } from "../../../../../lib/webhooks/http";
-import { getWebhookStore } from "../../../../../lib/webhooks/runtime";
+import { route } from "../../../../../server/context";
 
 // GET: one delivery (id = its webhook-id) with every attempt.
 export const dynamic = "force-dynamic";
-
-const api = webhookApi(getWebhookStore);
-
-type Context = { params: Promise<{ id: string }> };
-
-export async function GET(_request: Request, { params }: Context): Promise<Response> {
-  return api.getDelivery((await params).id);
-}
+export const GET = route<{ id: string }>((api, _request, { id }) => api.webhooks.getDelivery(id));

@@ -1,22 +1,11 @@
-import "server-only";
-import { webhookApi } from "../../../../../lib/webhooks/http";
-import { getWebhookStore } from "../../../../../lib/webhooks/runtime";
+import { route } from "../../../../../server/context";
 
 // GET, PATCH (change; enabling clears the disable reason) and DELETE one endpoint.
 export const dynamic = "force-dynamic";
-
-const api = webhookApi(getWebhookStore);
-
-type Context = { params: Promise<{ id: string }> };
-
-export async function GET(_request: Request, { params }: Context): Promise<Response> {
-  return api.getEndpoint((await params).id);
-}
-
-export async function PATCH(request: Request, { params }: Context): Promise<Response> {
-  return api.updateEndpoint(request, (await params).id);
-}
-
-export async function DELETE(_request: Request, { params }: Context): Promise<Response> {
-  return api.deleteEndpoint((await params).id);
-}
+export const GET = route<{ id: string }>((api, _request, { id }) => api.webhooks.getEndpoint(id));
+export const PATCH = route<{ id: string }>((api, request, { id }) =>
+  api.webhooks.updateEndpoint(request, id),
+);
+export const DELETE = route<{ id: string }>((api, _request, { id }) =>
+  api.webhooks.deleteEndpoint(id),
+);

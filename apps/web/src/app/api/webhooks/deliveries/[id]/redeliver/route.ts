@@ -1,14 +1,5 @@
-import "server-only";
-import { webhookApi } from "../../../../../../lib/webhooks/http";
-import { getWebhookStore } from "../../../../../../lib/webhooks/runtime";
+import { route } from "../../../../../../server/context";
 
 // POST: sends the delivery again with the same webhook-id (202).
 export const dynamic = "force-dynamic";
-
-const api = webhookApi(getWebhookStore);
-
-type Context = { params: Promise<{ id: string }> };
-
-export async function POST(_request: Request, { params }: Context): Promise<Response> {
-  return api.redeliver((await params).id);
-}
+export const POST = route<{ id: string }>((api, _request, { id }) => api.webhooks.redeliver(id));

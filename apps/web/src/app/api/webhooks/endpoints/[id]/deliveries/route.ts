@@ -1,14 +1,7 @@
-import "server-only";
-import { webhookApi } from "../../../../../../lib/webhooks/http";
-import { getWebhookStore } from "../../../../../../lib/webhooks/runtime";
+import { route } from "../../../../../../server/context";
 
 // GET: the endpoint's delivery log, newest first (?status=pending|succeeded|failed&cursor=&limit=).
 export const dynamic = "force-dynamic";
-
-const api = webhookApi(getWebhookStore);
-
-type Context = { params: Promise<{ id: string }> };
-
-export async function GET(request: Request, { params }: Context): Promise<Response> {
-  return api.listDeliveries(request, (await params).id);
-}
+export const GET = route<{ id: string }>((api, request, { id }) =>
+  api.webhooks.listDeliveries(request, id),
+);

@@ -1,14 +1,7 @@
-import "server-only";
-import { webhookApi } from "../../../../../../lib/webhooks/http";
-import { getWebhookStore } from "../../../../../../lib/webhooks/runtime";
+import { route } from "../../../../../../server/context";
 
 // POST { "since": ISO time }: sends every failed delivery created since then again.
 export const dynamic = "force-dynamic";
-
-const api = webhookApi(getWebhookStore);
-
-type Context = { params: Promise<{ id: string }> };
-
-export async function POST(request: Request, { params }: Context): Promise<Response> {
-  return api.redeliverFailed(request, (await params).id);
-}
+export const POST = route<{ id: string }>((api, request, { id }) =>
+  api.webhooks.redeliverFailed(request, id),
+);

@@ -1,14 +1,5 @@
-import "server-only";
-import { webhookApi } from "../../../../../../lib/webhooks/http";
-import { getWebhookStore } from "../../../../../../lib/webhooks/runtime";
+import { route } from "../../../../../../server/context";
 
 // POST: a new signing secret; the previous one keeps signing for 24 hours.
 export const dynamic = "force-dynamic";
-
-const api = webhookApi(getWebhookStore);
-
-type Context = { params: Promise<{ id: string }> };
-
-export async function POST(_request: Request, { params }: Context): Promise<Response> {
-  return api.rotateSecret((await params).id);
-}
+export const POST = route<{ id: string }>((api, _request, { id }) => api.webhooks.rotateSecret(id));

@@ -1,14 +1,5 @@
-import "server-only";
-import { webhookApi } from "../../../../../../lib/webhooks/http";
-import { getWebhookStore } from "../../../../../../lib/webhooks/runtime";
+import { route } from "../../../../../../server/context";
 
 // POST: queues a webhook.test delivery (202 with the delivery).
 export const dynamic = "force-dynamic";
-
-const api = webhookApi(getWebhookStore);
-
-type Context = { params: Promise<{ id: string }> };
-
-export async function POST(_request: Request, { params }: Context): Promise<Response> {
-  return api.sendTest((await params).id);
-}
+export const POST = route<{ id: string }>((api, _request, { id }) => api.webhooks.sendTest(id));

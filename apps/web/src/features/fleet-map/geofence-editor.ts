@@ -1,0 +1,182 @@
+import type { GeofenceGeometry } from "@fleetstream/contracts";
+import * as L from "leaflet";
+// geoman extends the global Leaflet object (L.PM, map.pm for maps created after it) when loaded.
+import "@geoman-io/leaflet-geoman-free";
+import {
+  DEFAULT_CORRIDOR_BUFFER_M,
+  type DrawKind,
+  type EditorStore,
+} from "../geofences/editor-store";
+import {
+  circleGeometry,
+  corridorWeight,
+  type LatLngTuple,
+  latLngsToLine,
+  latLngsToRings,
+  lineToLatLngs,
+  ringsToLatLngs,
+} from "./geofence-shapes";
+
+const SHAPE: Record<DrawKind, "Polygon" | "Rectangle" | "Circle" | "Line"> = {
+  Polygon: "Polygon",
+  Rectangle: "Rectangle",
+  Circle: "Circle",
+  Corridor: "Line",
+};
+
+const STYLE: L.PathOptions = { color: "#0b3d91", weight: 3, fillOpacity: 0.2, dashArray: "" };
+
+const tuple = (p: L.LatLng): LatLngTuple => [p.lat, p.lng];
+
+/** The geometry of a drawn or edited layer. */
+export function geometryOfLayer(layer: L.Layer, bufferM: number): GeofenceGeometry | null {
+  if (layer instanceof L.Circle) return circleGeometry(tuple(layer.getLatLng()), layer.getRadius());
+  if (layer instanceof L.Polygon) {
+    const latlngs = layer.getLatLngs() as L.LatLng[][] | L.LatLng[][][];
+    const first = latlngs[0];
+    if (first && Array.isArray(first[0])) {
+      const polygons = (latlngs as L.LatLng[][][]).map((p) =>
+        latLngsToRings(p.map((r) => r.map(tuple))),
+      );
+      return polygons.length === 1
+        ? { type: "Polygon", coordinates: polygons[0] ?? [] }
+        : { type: "MultiPolygon", coordinates: polygons };
+    }
+    return {
+      type: "Polygon",
+      coordinates: latLngsToRings((latlngs as L.LatLng[][]).map((r) => r.map(tuple))),
+    };
+  }
+  if (layer instanceof L.Polyline) {
+    const line = (layer.getLatLngs() as L.LatLng[]).map(tuple);
+    return { type: "Corridor", coordinates: latLngsToLine(line), bufferM };
+  }
+  return null;
+}
+
+function layerOf(geometry: GeofenceGeometry): L.Path {
+  switch (geometry.type) {
+    case "Circle":
+      return L.circle([geometry.center[1], geometry.center[0]], {
+        ...STYLE,
+        radius: geometry.radiusM,
+      });
+    case "Polygon":
+      return L.polygon(ringsToLatLngs(geometry.coordinates), STYLE);
+    case "MultiPolygon":
+      return L.polygon(
+        geometry.coordinates.map((p) => ringsToLatLngs(p)),
+        STYLE,
+      );
+    case "Corridor":
+      return L.polyline(lineToLatLngs(geometry.coordinates), STYLE);
+  }
+}
+
+/**
+ * Drawing and editing geofences on the map with leaflet-geoman: follows the editor store (what
+ * to draw, which fence to edit) and writes the shape back to it after every draw, vertex move,
+ * resize or drag. A corridor's buffer is previewed as a wide line. Returns a function that
+ * removes it.
+ */
+export function attachGeofenceEditor(map: L.Map, store: EditorStore): () => void {
+  map.pm.setGlobalOptions({
+    allowSelfIntersection: false,
+    snappable: false,
+    templineStyle: STYLE,
+    hintlineStyle: STYLE,
+    pathOptions: STYLE,
+  });
+  let editable: L.Path | undefined;
+  let buffer: L.Polyline | undefined;
+  let shownSession = 0;
+
+  const bufferM = () => {
+    const g = store.getState().draft?.geometry;
+    return g?.type === "Corridor" ? g.bufferM : DEFAULT_CORRIDOR_BUFFER_M;
+  };
+
+  const drawBuffer = () => {
+    buffer?.remove();
+    buffer = undefined;
+    const g = store.getState().draft?.geometry;
+    if (g?.type !== "Corridor" || !editable) return;
+    const latlngs = lineToLatLngs(g.coordinates);
+    const lat = latlngs[0]?.[0] ?? 0;
+    buffer = L.polyline(latlngs, {
+      color: STYLE.color,
+      opacity: 0.2,
+      interactive: false,
+      lineCap: "round",
+      lineJoin: "round",
+      weight: corridorWeight(g.bufferM, lat, map.getZoom()),
+    }).addTo(map);
+  };
+
+  const changed = () => {
+    if (!editable) return;
+    const geometry = geometryOfLayer(editable, bufferM());
+    if (geometry) store.getState().setGeometry(geometry);
+  };
+
+  const makeEditable = (layer: L.Path) => {
+    editable = layer;
+    layer.addTo(map);
+    layer.pm.enable({ allowSelfIntersection: false, draggable: true });
+    layer.on("pm:edit pm:dragend pm:markerdragend pm:vertexremoved", changed);
+  };
+
+  const clear = () => {
+    editable?.off();
+    editable?.pm.disable();
+    editable?.remove();
+    editable = undefined;
+    buffer?.remove();
+    buffer = undefined;
+  };
+
+  const onCreate = (event: { layer: L.Layer }) => {
+    map.pm.disableDraw();
+    // geoman added the layer; take it over as the editable shape.
+    const layer = event.layer as L.Path;
+    const geometry = geometryOfLayer(layer, bufferM());
+    layer.remove();
+    if (!geometry) return;
+    store.getState().setGeometry(geometry);
+  };
+  map.on("pm:create", onCreate);
+
+  const sync = () => {
+    const draft = store.getState().draft;
+    if (!draft) {
+      map.pm.disableDraw();
+      clear();
+      return;
+    }
+    if (draft.drawing) {
+      clear();
+      map.pm.enableDraw(SHAPE[draft.drawing], { allowSelfIntersection: false });
+      return;
+    }
+    if (!draft.geometry) return;
+    // Re-create the editable layer for a new session only, not for the shape's own edits.
+    if (shownSession !== draft.session || !editable) {
+      clear();
+      shownSession = draft.session;
+      makeEditable(layerOf(draft.geometry));
+    }
+    drawBuffer();
+  };
+
+  const unsubscribe = store.subscribe(sync);
+  map.on("zoomend", drawBuffer);
+  sync();
+
+  return () => {
+    unsubscribe();
+    map.off("pm:create", onCreate);
+    map.off("zoomend", drawBuffer);
+    map.pm.disableDraw();
+    clear();
+  };
+}

@@ -1,0 +1,116 @@
+import type { TruckPosition } from "@fleetstream/contracts";
+import { isNewerPosition } from "../../shared/positions";
+
+export type ConnectionState = "connecting" | "live" | "reconnecting";
+
+/** What the status bar shows; a new object whenever any field changes. */
+export interface FleetSummary {
+  connection: ConnectionState;
+  truckCount: number;
+  /** Browser clock (epoch ms) when the last snapshot or position batch arrived. */
+  lastUpdateAt: number | null;
+}
+
+/** What the map needs to redraw: trucks to place or move, and trucks to drop. */
+export interface FleetChange {
+  kind: "snapshot" | "positions";
+  upserted: TruckPosition[];
+  removed: string[];
+}
+
+type Listener<T> = (value: T) => void;
+
+export const INITIAL_SUMMARY: FleetSummary = {
+  connection: "connecting",
+  truckCount: 0,
+  lastUpdateAt: null,
+};
+
+/**
+ * The browser's copy of the fleet, fed by socket.io events. Framework-free so it can be unit
+ * tested; React reads the summary through `useSyncExternalStore`, the map subscribes to changes.
+ */
+export class FleetClientStore {
+  readonly #positions = new Map<string, TruckPosition>();
+  readonly #changeListeners = new Set<Listener<FleetChange>>();
+  readonly #summaryListeners = new Set<() => void>();
+  #summary: FleetSummary = INITIAL_SUMMARY;
+  #snapshots = 0;
+  #version = 0;
+
+  /** Every known truck's latest position. */
+  positions(): TruckPosition[] {
+    return [...this.#positions.values()];
+  }
+
+  get(truckId: string): TruckPosition | undefined {
+    return this.#positions.get(truckId);
+  }
+
+  /** Bumped on every change: lets React views re-read `positions()` when it moves. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** How many snapshots have arrived (a reconnect brings a new one). */
+  get snapshotCount(): number {
+    return this.#snapshots;
+  }
+
+  getSummary = (): FleetSummary => this.#summary;
+
+  subscribeSummary = (listener: () => void): (() => void) => {
+    this.#summaryListeners.add(listener);
+    return () => this.#summaryListeners.delete(listener);
+  };
+
+  subscribeChanges(listener: Listener<FleetChange>): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  setConnection(connection: ConnectionState): void {
+    if (connection !== this.#summary.connection) this.#setSummary({ connection });
+  }
+
+  /** Replaces the fleet with the server's full view (sent on every (re)connect). */
+  applySnapshot(positions: readonly TruckPosition[], receivedAt: number): void {
+    const incoming = new Map(positions.map((p) => [p.truckId, p]));
+    const removed = [...this.#positions.keys()].filter((id) => !incoming.has(id));
+    for (const id of removed) this.#positions.delete(id);
+    const upserted: TruckPosition[] = [];
+    for (const position of incoming.values()) {
+      const current = this.#positions.get(position.truckId);
+      // After a reconnect the server may have restarted and rebuilt its view: take it as is,
+      // unless it is older than what this page already shows.
+      if (current && !isNewerPosition(position, current)) continue;
+      this.#positions.set(position.truckId, position);
+      upserted.push(position);
+    }
+    this.#snapshots += 1;
+    this.#emit({ kind: "snapshot", upserted, removed });
+    this.#setSummary({ truckCount: this.#positions.size, lastUpdateAt: receivedAt });
+  }
+
+  /** Applies a batch of changed positions; older or repeated ones are ignored. */
+  applyPositions(positions: readonly TruckPosition[], receivedAt: number): void {
+    const upserted: TruckPosition[] = [];
+    for (const position of positions) {
+      if (!isNewerPosition(position, this.#positions.get(position.truckId))) continue;
+      this.#positions.set(position.truckId, position);
+      upserted.push(position);
+    }
+    if (upserted.length > 0) this.#emit({ kind: "positions", upserted, removed: [] });
+    this.#setSummary({ truckCount: this.#positions.size, lastUpdateAt: receivedAt });
+  }
+
+  #emit(change: FleetChange): void {
+    this.#version += 1;
+    for (const listener of this.#changeListeners) listener(change);
+  }
+
+  #setSummary(patch: Partial<FleetSummary>): void {
+    this.#summary = { ...this.#summary, ...patch };
+    for (const listener of this.#summaryListeners) listener();
+  }
+}

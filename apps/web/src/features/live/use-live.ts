@@ -1,0 +1,95 @@
+"use client";
+
+import type { ClientToServerEvents, ServerToClientEvents } from "@fleetstream/contracts";
+import { useEffect, useState } from "react";
+import { io, type Socket } from "socket.io-client";
+import { type AlertStore, createAlertStore } from "../alerts/alert-store";
+import { createGeofenceStore, type GeofenceStore } from "../geofences/geofence-store";
+import { FleetClientStore } from "./fleet-client-store";
+import { createWindowsStore, type WindowsStore } from "./windows-store";
+
+type FleetSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** The browser's live copies of every channel, fed by one socket.io connection. */
+export interface Live {
+  fleet: FleetClientStore;
+  alerts: AlertStore;
+  geofences: GeofenceStore;
+  windows: WindowsStore;
+  /** Follow a truck's (or fence's) speed windows; null stops. Survives reconnects. */
+  watchTruck(truckId: string | null): void;
+  watchGeofence(geofenceId: string | null): void;
+}
+
+/**
+ * The stores, and `connect()` which opens the socket.io connection to the web server (same
+ * origin) and feeds them; it returns the function that closes it. socket.io reconnects by
+ * itself; every (re)connect brings fresh snapshots, and the watches are sent again (rooms do not
+ * outlive a connection).
+ */
+export function createLive(): Live & { connect(): () => void } {
+  const fleet = new FleetClientStore();
+  const alerts = createAlertStore();
+  const geofences = createGeofenceStore();
+  const windows = createWindowsStore();
+  let socket: FleetSocket | undefined;
+  let truck: string | null = null;
+  let geofence: string | null = null;
+
+  return {
+    fleet,
+    alerts,
+    geofences,
+    windows,
+    watchTruck(id) {
+      if (id === truck) return;
+      truck = id;
+      windows.getState().watchTruck(id);
+      socket?.emit("truck:watch:v1", id);
+    },
+    watchGeofence(id) {
+      if (id === geofence) return;
+      geofence = id;
+      windows.getState().watchGeofence(id);
+      socket?.emit("geofence:watch:v1", id);
+    },
+    connect() {
+      const s: FleetSocket = io({ reconnectionDelayMax: 5_000 });
+      socket = s;
+      s.on("connect", () => {
+        fleet.setConnection("live");
+        if (truck) s.emit("truck:watch:v1", truck);
+        if (geofence) s.emit("geofence:watch:v1", geofence);
+      });
+      s.on("disconnect", (reason) => {
+        fleet.setConnection("reconnecting");
+        // A server-side disconnect (e.g. a deploy) is not retried automatically.
+        if (reason === "io server disconnect") s.connect();
+      });
+      // Fires for every failed attempt, including the first: the client keeps retrying.
+      s.on("connect_error", () => fleet.setConnection("reconnecting"));
+      s.on("fleet:snapshot:v1", (positions) => fleet.applySnapshot(positions, Date.now()));
+      s.on("fleet:positions:v1", (positions) => fleet.applyPositions(positions, Date.now()));
+      s.on("alerts:recent:v1", (list) => alerts.getState().receiveRecent(list));
+      s.on("alerts:new:v1", (list) => alerts.getState().receiveNew(list));
+      s.on("alerts:acknowledged:v1", (ack) => alerts.getState().acknowledged(ack));
+      s.on("geofences:snapshot:v1", (list) => geofences.getState().receiveFences(list));
+      s.on("geofences:occupancy:v1", (o) => geofences.getState().receiveOccupancy(o));
+      s.on("windows:fleet:v1", (list) => windows.getState().receiveFleet(list));
+      s.on("windows:truck:v1", (list) => windows.getState().receiveTruck(list));
+      s.on("windows:geofence:v1", (list) => windows.getState().receiveGeofence(list));
+      return () => {
+        socket = undefined;
+        s.removeAllListeners();
+        s.disconnect();
+      };
+    },
+  };
+}
+
+/** One Live for the page's lifetime, connected while mounted. */
+export function useLive(): Live {
+  const [live] = useState(createLive);
+  useEffect(() => live.connect(), [live]);
+  return live;
+}

@@ -1,0 +1,61 @@
+"use client";
+
+import { useSyncExternalStore } from "react";
+import { formatClock, zoneLabel } from "../../shared/time";
+import { FleetKpis } from "../fleet-kpis/FleetKpis";
+import { type ConnectionState, INITIAL_SUMMARY } from "../live/fleet-client-store";
+import { useConsole, useNow } from "./console-context";
+
+const CONNECTION_LABEL: Record<ConnectionState, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting…",
+};
+
+const serverSummary = () => INITIAL_SUMMARY;
+
+/** Title, fleet KPIs, the clock and zone every time is shown in, connection state, other pages. */
+export function Header() {
+  const { live, timeZone } = useConsole();
+  const summary = useSyncExternalStore(
+    live.fleet.subscribeSummary,
+    live.fleet.getSummary,
+    serverSummary,
+  );
+  const now = useNow();
+  return (
+    <header className="header">
+      <h1 className="header__title">Fleetstream</h1>
+      <FleetKpis />
+      <dl className="header__facts">
+        <div>
+          <dt>Connection</dt>
+          <dd>
+            <output
+              className={`connection connection--${summary.connection}`}
+              aria-label="Connection"
+              data-state={summary.connection}
+            >
+              {CONNECTION_LABEL[summary.connection]}
+            </output>
+          </dd>
+        </div>
+        <div>
+          <dt>Time</dt>
+          <dd>
+            <time dateTime={new Date(now).toISOString()} suppressHydrationWarning>
+              {formatClock(now, timeZone)}
+            </time>{" "}
+            <span className="header__zone" data-testid="time-zone" suppressHydrationWarning>
+              {zoneLabel(now, timeZone)}
+            </span>
+          </dd>
+        </div>
+      </dl>
+      <nav className="header__nav" aria-label="Pages">
+        <a href="/webhooks">Webhooks</a>
+        <a href="/api/contracts/openapi.json">API</a>
+      </nav>
+    </header>
+  );
+}

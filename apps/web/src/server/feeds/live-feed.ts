@@ -1,0 +1,112 @@
+import type { ClientToServerEvents, ServerToClientEvents, TopicSpec } from "@fleetstream/contracts";
+import { decodeJson } from "@fleetstream/contracts";
+import type { ConsumedRecord, Consumer, EventLog } from "@fleetstream/eventlog";
+import type { Logger } from "@fleetstream/service";
+import type { Server, Socket } from "socket.io";
+import type { z } from "zod";
+
+// Runs inside the custom Node server (tsx), outside the Next.js module graph.
+
+export type FleetServer = Server<ClientToServerEvents, ServerToClientEvents>;
+export type FleetSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/**
+ * One live channel of the dashboard: a topic, the web server's in-memory view of it, and the
+ * socket.io events that carry it to browsers. The web server starts every feed, calls `flush` on
+ * one timer (so each browser gets coalesced batches) and `connect` for every new socket.
+ */
+export interface LiveFeed {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Pushes what changed since the previous flush. */
+  flush(io: FleetServer): void;
+  /** Brings a new browser up to date and handles what it sends on this channel. */
+  connect(socket: FleetSocket): void | Promise<void>;
+}
+
+export interface TopicHandler<T> {
+  spec: TopicSpec;
+  schema: z.ZodType<T>;
+  /** A decoded record; `record` for its timestamp and key. */
+  accept(value: T, record: ConsumedRecord): void;
+  /** A null value (tombstone on a compacted topic); ignored when absent. */
+  tombstone?(record: ConsumedRecord): void;
+}
+
+export interface TopicReaderOptions {
+  eventLog: EventLog;
+  logger: Logger;
+  /** Unique per web instance, so each instance reads the whole topics. */
+  groupId: string;
+  /** Partition count for the partitioned topics, should this instance create them. */
+  partitions: number;
+  // biome-ignore lint/suspicious/noExplicitAny: handlers of different record types in one list
+  handlers: TopicHandler<any>[];
+}
+
+/**
+ * Reads topics from the beginning with one consumer and hands each decoded record to its topic's
+ * handler. A record that does not decode is logged and skipped: it never stops the feed.
+ */
+export function createTopicReader(options: TopicReaderOptions) {
+  const { eventLog, groupId, handlers } = options;
+  const logger = options.logger;
+  const byTopic = new Map(handlers.map((h) => [h.spec.name, h]));
+  let consumer: Consumer | undefined;
+  let skipped = 0;
+
+  const accept = (record: ConsumedRecord): void => {
+    const handler = byTopic.get(record.topic);
+    if (!handler) return;
+    if (record.value === null) {
+      handler.tombstone?.(record);
+      return;
+    }
+    const decoded = decodeJson(handler.schema, record.value);
+    if (!decoded.ok) {
+      skipped += 1;
+      logger.warn(
+        {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          key: record.key,
+          reason: decoded.reason,
+          skipped,
+        },
+        "skipping invalid record",
+      );
+      return;
+    }
+    handler.accept(decoded.value, record);
+  };
+
+  return {
+    async start(): Promise<void> {
+      await eventLog.ensureTopics(
+        handlers.map(({ spec }) =>
+          spec.partitions === 1 ? spec : { ...spec, partitions: options.partitions },
+        ),
+      );
+      consumer = eventLog.consumer({
+        groupId,
+        topics: handlers.map((h) => h.spec.name),
+        startFrom: "earliest",
+        async eachBatch(batch) {
+          for (const record of batch.records) accept(record);
+        },
+      });
+      consumer.failed.catch((error: unknown) => {
+        logger.error({ err: error }, "feed consumer stopped; this channel no longer updates");
+      });
+      await consumer.start();
+      logger.info({ topics: [...byTopic.keys()] }, "feed started");
+    },
+    async stop(): Promise<void> {
+      const running = consumer;
+      consumer = undefined;
+      await running?.stop();
+    },
+  };
+}
