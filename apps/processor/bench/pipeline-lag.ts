@@ -24,7 +24,7 @@ import {
   publishFences,
   services,
   simulate,
-} from "./support";
+} from "./lib/pipeline-stack";
 
 const { values } = parseArgs({
   options: {

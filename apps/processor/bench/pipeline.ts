@@ -32,7 +32,7 @@ import {
   publishFences,
   services,
   simulate,
-} from "./support";
+} from "./lib/pipeline-stack";
 
 const { values } = parseArgs({
   options: {

@@ -22,7 +22,6 @@ beforeAll(async () => {
   const feed = createAlertsFeed({
     eventLog: new InMemoryEventLog(),
     logger: createLogger("test", "silent"),
-    groupId: "g",
     partitions: 1,
   });
   api = alertsApi({ prisma: () => db.prisma, feed });

@@ -73,6 +73,11 @@ const BAD_REQUEST = error("Invalid input: `error` names the first problem, `prob
 const NOT_FOUND = error("No such id");
 const NO_DATABASE = error("The web server runs without a database");
 
+export const HealthStatus = z.strictObject({
+  status: z.enum(["ok", "unavailable"]),
+  checks: z.record(z.string(), z.strictObject({ ok: z.boolean(), detail: z.string().optional() })),
+});
+
 export const GeofenceList = z.strictObject({ geofences: z.array(Geofence) });
 export const SchemaList = z.strictObject({
   schemas: z.array(
@@ -89,9 +94,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   {
     method: "get",
     path: "/api/health",
-    summary: "Readiness probe",
+    summary: "Readiness: 200 while every live feed runs, 503 naming the failed check",
     tag: "health",
-    responses: { 200: ok(z.strictObject({ status: z.literal("ok") })) },
+    responses: { 200: ok(HealthStatus), 503: { description: "Not ready", schema: HealthStatus } },
   },
   // ---- geofences
   {

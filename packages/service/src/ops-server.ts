@@ -1,4 +1,4 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { Logger } from "./logger";
 
@@ -18,39 +18,61 @@ export interface OpsServerOptions {
   logger: Logger;
 }
 
+/** Readiness of a set of checks: ok when every one is. */
+export function readinessOf(checks: Record<string, HealthCheck>) {
+  const ok = Object.values(checks).every((check) => check.ok);
+  return { ok, body: { status: ok ? "ok" : "unavailable", checks } };
+}
+
 /**
- * A small HTTP server for operations on an app without its own web server (the processor):
- * GET /metrics (Prometheus text), /health/live (the process answers) and /health/ready (every
- * check ok: 200, else 503 with the failing ones), JSON bodies. Port 0 picks a free port.
+ * The operations routes: GET /metrics (Prometheus text), /health/live (the process answers) and
+ * /health/ready (every check ok: 200, else 503 with the failing ones), JSON bodies. Returns
+ * false for any other path, so an app with its own HTTP server (the web app) mounts these
+ * in front of its routes.
+ */
+export function handleOpsRequest(
+  options: Pick<OpsServerOptions, "registry" | "readiness">,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path !== "/metrics" && path !== "/health/live" && path !== "/health/ready") return false;
+  const json = (status: number, body: unknown) => {
+    res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify(body));
+  };
+  if (req.method !== "GET") {
+    json(405, { error: "only GET is served here" });
+  } else if (path === "/metrics") {
+    options.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { "content-type": options.registry.contentType });
+        res.end(text);
+      },
+      (error: unknown) => json(500, { error: `metrics failed: ${String(error)}` }),
+    );
+  } else if (path === "/health/live") {
+    json(200, { status: "ok" });
+  } else {
+    const { ok, body } = readinessOf(options.readiness());
+    json(ok ? 200 : 503, body);
+  }
+  return true;
+}
+
+/**
+ * A small HTTP server with only the operations routes, for an app without its own web server
+ * (the processor). Port 0 picks a free port.
  */
 export async function startOpsServer(
   options: OpsServerOptions,
 ): Promise<{ url: string; close(): Promise<void> }> {
-  const { registry, readiness } = options;
   const server: Server = createServer((req, res) => {
-    const path = (req.url ?? "/").split("?")[0];
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (req.method !== "GET") return json(405, { error: "only GET is served here" });
-    if (path === "/metrics") {
-      registry.metrics().then(
-        (text) => {
-          res.writeHead(200, { "content-type": registry.contentType });
-          res.end(text);
-        },
-        (error: unknown) => json(500, { error: `metrics failed: ${String(error)}` }),
-      );
-      return;
-    }
-    if (path === "/health/live") return json(200, { status: "ok" });
-    if (path === "/health/ready") {
-      const checks = readiness();
-      const ok = Object.values(checks).every((check) => check.ok);
-      return json(ok ? 200 : 503, { status: ok ? "ok" : "unavailable", checks });
-    }
-    json(404, { error: `no route ${path}; try /metrics, /health/live or /health/ready` });
+    if (handleOpsRequest(options, req, res)) return;
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({ error: "no such route; try /metrics, /health/live or /health/ready" }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -25,6 +25,8 @@ export interface WebConfig {
 }
 
 export interface WebApi {
+  /** Readiness: every live feed running (GET /api/health, /health/ready). */
+  health: () => { ok: boolean; body: unknown };
   geofences: GeofenceApi;
   alerts: AlertsApi;
   trucks: TrucksApi;

@@ -13,7 +13,7 @@ import {
 } from "@fleetstream/contracts";
 import type { Database } from "@fleetstream/db";
 import type { EventLog, Producer } from "@fleetstream/eventlog";
-import type { Logger } from "@fleetstream/service";
+import { type HealthCheck, handleOpsRequest, type Logger, readinessOf } from "@fleetstream/service";
 import {
   type AllowList,
   createWebhookStore,
@@ -21,6 +21,7 @@ import {
   type WebhookStore,
 } from "@fleetstream/webhooks";
 import next from "next";
+import { Registry } from "prom-client";
 import { Server as SocketServer } from "socket.io";
 import { DEFAULT_OFFLINE_AFTER_MS } from "../shared/truck-status";
 import { provideWebContext, type WebContext } from "./context";
@@ -37,6 +38,7 @@ import { replayApi } from "./http/replay";
 import { trucksApi } from "./http/trucks";
 import { webhookApi } from "./http/webhooks";
 import { windowsApi } from "./http/windows";
+import { createWebMetrics } from "./metrics";
 import { loadAcknowledgements } from "./queries/alerts";
 import { WindowsView } from "./views/windows-view";
 
@@ -95,7 +97,9 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   const offlineAfterMs = deps.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
 
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
+  const registry = new Registry();
   const http = createServer((req, res) => {
+    if (handleOpsRequest({ registry, readiness }, req, res)) return;
     if (!handle) {
       res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end("starting\n");
       return;
@@ -112,27 +116,36 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   });
   const app = next({ dev, dir: WEB_APP_DIR, hostname: host, port: deps.port, httpServer: http });
 
-  // Unique per instance and feed, so every web instance reads every topic whole.
+  // Names this instance in logs (every instance reads every topic whole, without a group).
   const instance = `web-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const feedOptions = (name: string) => ({
-    eventLog,
-    logger: deps.logger,
-    groupId: `${instance}-${name}`,
-    partitions,
+  const feedOptions = { eventLog, logger: deps.logger, partitions };
+  const positions = createPositionsFeed({
+    ...feedOptions,
+    onPushed: (pushed, at) => metrics.positionsPushed(pushed, at),
   });
-  const positions = createPositionsFeed(feedOptions("positions"));
   const alerts = createAlertsFeed({
-    ...feedOptions("alerts"),
+    ...feedOptions,
     ...(deps.db
       ? { loadAcknowledgements: (ids: string[]) => loadAcknowledgements(prisma(), ids) }
       : {}),
   });
   const geofences = createGeofencesFeed({
-    ...feedOptions("geofences"),
+    ...feedOptions,
     onFenceGone: (id) => alerts.view.dropFence(id),
   });
-  const windows = createWindowsFeed({ ...feedOptions("windows"), view: new WindowsView() });
+  const windows = createWindowsFeed({ ...feedOptions, view: new WindowsView() });
   const feeds: LiveFeed[] = [geofences, positions, alerts, windows];
+  const metrics = createWebMetrics(registry, {
+    feeds,
+    sockets: () => io.engine.clientsCount,
+    trucks: () => positions.view.size,
+  });
+
+  /** Ready while every feed's reader runs (a stopped one means a channel no longer updates). */
+  function readiness(): Record<string, HealthCheck> {
+    if (!handle) return { server: { ok: false, detail: "starting" } };
+    return Object.fromEntries(feeds.map((feed) => [`feed:${feed.name}`, feed.health()]));
+  }
 
   let geofenceStore: GeofenceStore | undefined;
   let webhookStore: WebhookStore | undefined;
@@ -169,6 +182,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       speedingThresholdKmh: deps.speedingThresholdKmh ?? 90,
     },
     api: {
+      health: () => readinessOf(readiness()),
       geofences: geofenceApi(() => geofenceStore),
       alerts: alertsApi({ prisma: maybePrisma, feed: alerts }),
       trucks: trucksApi({ prisma: maybePrisma, positions, alerts, windows, offlineAfterMs }),
@@ -219,7 +233,9 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       for (const feed of feeds) await feed.start();
       started = true;
       timer = setInterval(() => {
+        const began = performance.now();
         for (const feed of feeds) feed.flush(io);
+        metrics.flushed((performance.now() - began) / 1000);
       }, flushIntervalMs);
       timer.unref();
       await new Promise<void>((resolve, reject) => {

@@ -46,6 +46,8 @@ export function createAlertsFeed(options: AlertsFeedOptions): AlertsFeed {
     view,
     start: reader.start,
     stop: reader.stop,
+    health: reader.health,
+    counts: reader.counts,
     acknowledged(ack) {
       view.acknowledge(ack);
       pendingAcks.push(ack);

@@ -47,6 +47,8 @@ export function createGeofencesFeed(options: GeofencesFeedOptions): GeofencesFee
     name: "geofences",
     start: reader.start,
     stop: reader.stop,
+    health: reader.health,
+    counts: reader.counts,
     list,
     get: (id) => fences.get(id),
     flush(io) {

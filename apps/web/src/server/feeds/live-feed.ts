@@ -1,7 +1,7 @@
 import type { ClientToServerEvents, ServerToClientEvents, TopicSpec } from "@fleetstream/contracts";
 import { decodeJson } from "@fleetstream/contracts";
-import type { ConsumedRecord, Consumer, EventLog } from "@fleetstream/eventlog";
-import type { Logger } from "@fleetstream/service";
+import type { ConsumedRecord, EventLog, Reader } from "@fleetstream/eventlog";
+import type { HealthCheck, Logger } from "@fleetstream/service";
 import type { Server, Socket } from "socket.io";
 import type { z } from "zod";
 
@@ -19,6 +19,10 @@ export interface LiveFeed {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Not ok once its reader has stopped on an error: the channel no longer updates. */
+  health(): HealthCheck;
+  /** Records read so far, per topic: applied to the view, or skipped as invalid. */
+  counts(): Record<string, RecordCounts>;
   /** Pushes what changed since the previous flush. */
   flush(io: FleetServer): void;
   /** Brings a new browser up to date and handles what it sends on this channel. */
@@ -34,11 +38,14 @@ export interface TopicHandler<T> {
   tombstone?(record: ConsumedRecord): void;
 }
 
+export interface RecordCounts {
+  applied: number;
+  skipped: number;
+}
+
 export interface TopicReaderOptions {
   eventLog: EventLog;
   logger: Logger;
-  /** Unique per web instance, so each instance reads the whole topics. */
-  groupId: string;
   /** Partition count for the partitioned topics, should this instance create them. */
   partitions: number;
   // biome-ignore lint/suspicious/noExplicitAny: handlers of different record types in one list
@@ -46,14 +53,19 @@ export interface TopicReaderOptions {
 }
 
 /**
- * Reads topics from the beginning with one consumer and hands each decoded record to its topic's
- * handler. A record that does not decode is logged and skipped: it never stops the feed.
+ * Reads topics whole, from the beginning, without a consumer group (each web instance sees every
+ * record and leaves no group behind), and hands each decoded record to its topic's handler. A
+ * record that does not decode is logged and skipped: it never stops the feed.
  */
 export function createTopicReader(options: TopicReaderOptions) {
-  const { eventLog, groupId, handlers } = options;
+  const { eventLog, handlers } = options;
   const logger = options.logger;
   const byTopic = new Map(handlers.map((h) => [h.spec.name, h]));
-  let consumer: Consumer | undefined;
+  const counts: Record<string, RecordCounts> = Object.fromEntries(
+    handlers.map((h) => [h.spec.name, { applied: 0, skipped: 0 }]),
+  );
+  let reader: Reader | undefined;
+  let failure: string | undefined;
   let skipped = 0;
 
   const accept = (record: ConsumedRecord): void => {
@@ -64,8 +76,10 @@ export function createTopicReader(options: TopicReaderOptions) {
       return;
     }
     const decoded = decodeJson(handler.schema, record.value);
+    const count = counts[record.topic] as RecordCounts;
     if (!decoded.ok) {
       skipped += 1;
+      count.skipped += 1;
       logger.warn(
         {
           topic: record.topic,
@@ -80,6 +94,7 @@ export function createTopicReader(options: TopicReaderOptions) {
       return;
     }
     handler.accept(decoded.value, record);
+    count.applied += 1;
   };
 
   return {
@@ -89,24 +104,32 @@ export function createTopicReader(options: TopicReaderOptions) {
           spec.partitions === 1 ? spec : { ...spec, partitions: options.partitions },
         ),
       );
-      consumer = eventLog.consumer({
-        groupId,
+      failure = undefined;
+      const started = eventLog.reader({
         topics: handlers.map((h) => h.spec.name),
         startFrom: "earliest",
         async eachBatch(batch) {
           for (const record of batch.records) accept(record);
         },
       });
-      consumer.failed.catch((error: unknown) => {
-        logger.error({ err: error }, "feed consumer stopped; this channel no longer updates");
+      reader = started;
+      started.failed.catch((error: unknown) => {
+        if (reader !== started) return;
+        failure = `reader stopped: ${(error as Error).message ?? String(error)}`;
+        logger.error({ err: error }, "feed reader stopped; this channel no longer updates");
       });
-      await consumer.start();
+      await started.start();
       logger.info({ topics: [...byTopic.keys()] }, "feed started");
     },
     async stop(): Promise<void> {
-      const running = consumer;
-      consumer = undefined;
+      const running = reader;
+      reader = undefined;
       await running?.stop();
     },
+    health(): HealthCheck {
+      if (failure) return { ok: false, detail: failure };
+      return reader ? { ok: true } : { ok: false, detail: "not started" };
+    },
+    counts: () => counts,
   };
 }

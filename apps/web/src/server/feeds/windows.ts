@@ -51,6 +51,8 @@ export function createWindowsFeed(
     view,
     start: reader.start,
     stop: reader.stop,
+    health: reader.health,
+    counts: reader.counts,
     flush(io) {
       const changes = view.takeChanges();
       if (changes.fleet.length > 0) io.emit("windows:fleet:v1", changes.fleet);

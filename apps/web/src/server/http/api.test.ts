@@ -40,7 +40,7 @@ beforeAll(async () => {
   db = await openDatabase({ url: "pglite://memory" });
   await db.migrate();
   const eventLog = new InMemoryEventLog();
-  const options = { eventLog, logger: createLogger("test", "silent"), groupId: "g", partitions: 1 };
+  const options = { eventLog, logger: createLogger("test", "silent"), partitions: 1 };
   alertsFeed = createAlertsFeed(options);
   const positions = createPositionsFeed(options);
   const windows = createWindowsFeed({ ...options, view: new WindowsView() });

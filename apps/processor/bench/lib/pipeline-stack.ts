@@ -8,7 +8,7 @@ import { GEOFENCE_DELETED_AT_HEADER, type Geofence, TOPICS } from "@fleetstream/
 import type { Sql } from "@fleetstream/db";
 import type { EventLog } from "@fleetstream/eventlog";
 import { NL_REGION, randomGeometry, seededRandom } from "@fleetstream/geofence/testing";
-import { repoRoot } from "../test/support";
+import { repoRoot } from "../../test/support";
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 

@@ -1,0 +1,76 @@
+import { TOPICS, TruckPosition } from "@fleetstream/contracts";
+import { InMemoryEventLog } from "@fleetstream/eventlog";
+import { createLogger } from "@fleetstream/service";
+import { describe, expect, it } from "vitest";
+import { createTopicReader } from "./live-feed";
+
+const logger = createLogger("test", "silent");
+const position = (truckId: string, seq: number) => ({
+  truckId,
+  seq,
+  lat: 52,
+  lon: 5,
+  speedKmh: 50,
+  headingDeg: 90,
+  eventTime: 1_800_000_000_000 + seq,
+  processedAt: 1_800_000_000_000 + seq,
+});
+
+async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe("a live feed's topic reader", () => {
+  it("counts applied and invalid records, and keeps reading past an invalid one", async () => {
+    const eventLog = new InMemoryEventLog();
+    const seen: string[] = [];
+    const reader = createTopicReader({
+      eventLog,
+      logger,
+      partitions: 1,
+      handlers: [
+        { spec: TOPICS.truckPositions, schema: TruckPosition, accept: (p) => seen.push(p.truckId) },
+      ],
+    });
+    await reader.start();
+    await eventLog.producer().send(TOPICS.truckPositions.name, [
+      { key: "T-1", value: JSON.stringify(position("T-1", 1)) },
+      { key: "T-2", value: "{not json" },
+      { key: "T-3", value: JSON.stringify(position("T-3", 2)) },
+    ]);
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(["T-1", "T-3"]);
+    expect(reader.counts()).toEqual({ [TOPICS.truckPositions.name]: { applied: 2, skipped: 1 } });
+    expect(reader.health()).toEqual({ ok: true });
+    await reader.stop();
+  });
+
+  it("turns unhealthy, naming why, when its reader stops on an error", async () => {
+    const eventLog = new InMemoryEventLog();
+    const reader = createTopicReader({
+      eventLog,
+      logger,
+      partitions: 1,
+      handlers: [
+        {
+          spec: TOPICS.truckPositions,
+          schema: TruckPosition,
+          accept: () => {
+            throw new Error("view exploded");
+          },
+        },
+      ],
+    });
+    expect(reader.health()).toEqual({ ok: false, detail: "not started" });
+    await reader.start();
+    await eventLog
+      .producer()
+      .send(TOPICS.truckPositions.name, [
+        { key: "T-1", value: JSON.stringify(position("T-1", 1)) },
+      ]);
+    await until(() => !reader.health().ok);
+    expect(reader.health().detail).toContain("view exploded");
+    await reader.stop();
+  });
+});
