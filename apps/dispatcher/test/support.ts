@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { type Geofence, type GeofenceAlert, TOPICS } from "@fleetstream/contracts";
@@ -7,6 +6,7 @@ import { scratchDatabases } from "@fleetstream/db/testing";
 import { createEventLog, type EventLog } from "@fleetstream/eventlog";
 import { seededRandom } from "@fleetstream/geofence/testing";
 import { createLogger } from "@fleetstream/service";
+import { type AppProcess, startAppProcess } from "@fleetstream/service/testing";
 import {
   createWebhookStore,
   DispatcherSettings,
@@ -127,31 +127,19 @@ export async function publishAlerts(
   }
 }
 
-export interface DispatcherProcess {
-  readonly child: ChildProcess;
-  kill(signal: NodeJS.Signals): Promise<void>;
-}
+export type DispatcherProcess = AppProcess;
 
-/** The dispatcher as its own process, as in production (`node --import tsx src/main.ts`). */
+/** The dispatcher as its own process, as in production. */
 export function startDispatcherProcess(
   env: Record<string, string>,
   output: (chunk: Buffer) => void = () => {},
 ): DispatcherProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "apps/dispatcher/src/main.ts"], {
+  return startAppProcess({
+    entry: "apps/dispatcher/src/main.ts",
     cwd: repoRoot,
-    env: { ...process.env, KAFKA_BROKERS: brokers.join(","), LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
+    env: { KAFKA_BROKERS: brokers.join(","), LOG_LEVEL: "warn", ...env },
+    output,
   });
-  child.stdout.on("data", output);
-  child.stderr.on("data", output);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    child,
-    async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
 }
 
 export interface Harness {

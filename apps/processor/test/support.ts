@@ -1,6 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import type { EventLog } from "@fleetstream/eventlog";
+import { type AppProcess, startAppProcess } from "@fleetstream/service/testing";
 import { Kafka, logLevel } from "kafkajs";
 
 // Shared by the processor's integration tests (not a test file itself).
@@ -45,47 +45,27 @@ export async function seekGroupToEnd(
   return new Map(ends.map((e) => [e.partition, e.high]));
 }
 
-export interface ProcessorProcess {
-  readonly child: ChildProcess;
-  /** Sends the signal (SIGKILL for a crash) and resolves once the process has exited. */
-  kill(signal: NodeJS.Signals): Promise<void>;
-}
+export type ProcessorProcess = AppProcess;
 
-/**
- * The processor as a separate process, as in production: `node --import tsx`, so the processor
- * itself is the child and a SIGKILL reaches it (not an npx in between).
- */
+/** The processor as a separate process, as in production. */
 export function startProcessorProcess(
   env: Record<string, string>,
   output: (chunk: Buffer) => void = () => {},
   /** Extra flags for node, e.g. --cpu-prof. */
   nodeArgs: string[] = [],
 ): ProcessorProcess {
-  const child = spawn(
-    process.execPath,
-    [...nodeArgs, "--import", "tsx", "apps/processor/src/main.ts"],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: brokers.join(","),
-        LOG_LEVEL: "warn",
-        // A killed processor's partitions move within seconds (the broker's minimum is 6 s).
-        KAFKA_SESSION_TIMEOUT_MS: "6000",
-        PROCESSOR_METRICS_PORT: "0",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
+  return startAppProcess({
+    entry: "apps/processor/src/main.ts",
+    cwd: repoRoot,
+    env: {
+      KAFKA_BROKERS: brokers.join(","),
+      LOG_LEVEL: "warn",
+      // A killed processor's partitions move within seconds (the broker's minimum is 6 s).
+      KAFKA_SESSION_TIMEOUT_MS: "6000",
+      PROCESSOR_METRICS_PORT: "0",
+      ...env,
     },
-  );
-  child.stdout.on("data", output);
-  child.stderr.on("data", output);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    child,
-    async kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      await exited;
-    },
-  };
+    output,
+    nodeArgs,
+  });
 }

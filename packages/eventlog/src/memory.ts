@@ -374,32 +374,20 @@ function ownedBy(member: Member): Map<string, TopicPartition> {
   return owned;
 }
 
-class MemoryConsumer implements Consumer {
+/** What a consumer and a reader share: one delivery loop, started once, stopped by a flag. */
+abstract class DeliveryLoop {
   readonly failed: Promise<never>;
-  private rejectFailed!: (error: unknown) => void;
-  private state: State = "new";
-  private loop: Promise<void> | undefined;
-  private readonly maxBatchSize: number;
-  private membership: { group: Group; member: Member } | undefined;
-  /** Partitions sought during their batch in flight (that batch must not move the position). */
-  private readonly sought = new Set<string>();
-  /** Partitions not to fetch (backpressure). */
-  private readonly paused = new Set<string>();
+  protected rejectFailed!: (error: unknown) => void;
+  protected state: State = "new";
+  protected loop: Promise<void> | undefined;
+  protected readonly maxBatchSize: number;
 
   constructor(
-    private readonly log: InMemoryEventLog,
-    private readonly options: ConsumerOptions,
+    protected readonly log: InMemoryEventLog,
+    options: { maxBatchSize?: number | undefined },
   ) {
     ({ failed: this.failed, fail: this.rejectFailed } = failureSignal());
     this.maxBatchSize = maxBatchSizeOf(options);
-  }
-
-  async start(): Promise<void> {
-    if (this.state !== "new") throw new Error("A consumer can be started once");
-    const { group, member } = this.log.join(this.options.groupId, this.options.topics);
-    this.membership = { group, member };
-    this.state = "running";
-    this.loop = this.run(group, member);
   }
 
   async stop(): Promise<void> {
@@ -413,6 +401,29 @@ class MemoryConsumer implements Consumer {
       this.log.changed.notify();
     }
     await this.loop;
+  }
+}
+
+class MemoryConsumer extends DeliveryLoop implements Consumer {
+  private membership: { group: Group; member: Member } | undefined;
+  /** Partitions sought during their batch in flight (that batch must not move the position). */
+  private readonly sought = new Set<string>();
+  /** Partitions not to fetch (backpressure). */
+  private readonly paused = new Set<string>();
+
+  constructor(
+    log: InMemoryEventLog,
+    private readonly options: ConsumerOptions,
+  ) {
+    super(log, options);
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "new") throw new Error("A consumer can be started once");
+    const { group, member } = this.log.join(this.options.groupId, this.options.topics);
+    this.membership = { group, member };
+    this.state = "running";
+    this.loop = this.run(group, member);
   }
 
   async commit(topic: string, partition: number, offset: number): Promise<void> {
@@ -510,19 +521,12 @@ class MemoryConsumer implements Consumer {
 }
 
 /** A group-less reader: every partition of its topics, from the beginning or the end, no commits. */
-class MemoryReader implements Reader {
-  readonly failed: Promise<never>;
-  private rejectFailed!: (error: unknown) => void;
-  private state: State = "new";
-  private loop: Promise<void> | undefined;
-  private readonly maxBatchSize: number;
-
+class MemoryReader extends DeliveryLoop implements Reader {
   constructor(
-    private readonly log: InMemoryEventLog,
+    log: InMemoryEventLog,
     private readonly options: ReaderOptions,
   ) {
-    ({ failed: this.failed, fail: this.rejectFailed } = failureSignal());
-    this.maxBatchSize = maxBatchSizeOf(options);
+    super(log, options);
   }
 
   async start(): Promise<void> {
@@ -537,19 +541,6 @@ class MemoryReader implements Reader {
     }
     this.state = "running";
     this.loop = this.run([...positions.values()]);
-  }
-
-  async stop(): Promise<void> {
-    if (this.state === "new") {
-      this.state = "stopped";
-      this.log.forget(this);
-      return;
-    }
-    if (this.state === "running") {
-      this.state = "stopping";
-      this.log.changed.notify();
-    }
-    await this.loop;
   }
 
   private async run(positions: { topic: string; partition: number; next: number }[]) {

@@ -28,9 +28,8 @@ export interface AlertsFeedOptions extends Omit<TopicReaderOptions, "handlers"> 
 export function createAlertsFeed(options: AlertsFeedOptions): AlertsFeed {
   const view = new AlertsView(options.recentCount ?? 500);
   const logger = options.logger.child({ feed: "alerts" });
-  const reader = createTopicReader({
+  const reader = createTopicReader("alerts", {
     ...options,
-    logger,
     handlers: [
       {
         spec: TOPICS.truckGeofenceAlerts,
@@ -42,12 +41,8 @@ export function createAlertsFeed(options: AlertsFeedOptions): AlertsFeed {
   let pendingAcks: AlertAcknowledgement[] = [];
 
   return {
-    name: "alerts",
+    ...reader,
     view,
-    start: reader.start,
-    stop: reader.stop,
-    health: reader.health,
-    counts: reader.counts,
     acknowledged(ack) {
       view.acknowledge(ack);
       pendingAcks.push(ack);

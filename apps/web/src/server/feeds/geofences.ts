@@ -20,9 +20,8 @@ export interface GeofencesFeedOptions extends Omit<TopicReaderOptions, "handlers
 export function createGeofencesFeed(options: GeofencesFeedOptions): GeofencesFeed {
   const fences = new Map<string, Geofence>();
   let changed = false;
-  const reader = createTopicReader({
+  const reader = createTopicReader("geofences", {
     ...options,
-    logger: options.logger.child({ feed: "geofences" }),
     handlers: [
       {
         spec: TOPICS.geofences,
@@ -44,11 +43,7 @@ export function createGeofencesFeed(options: GeofencesFeedOptions): GeofencesFee
   });
   const list = () => [...fences.values()].sort((a, b) => a.createdAt - b.createdAt);
   return {
-    name: "geofences",
-    start: reader.start,
-    stop: reader.stop,
-    health: reader.health,
-    counts: reader.counts,
+    ...reader,
     list,
     get: (id) => fences.get(id),
     flush(io) {

@@ -25,7 +25,7 @@ describe("a live feed's topic reader", () => {
   it("counts applied and invalid records, and keeps reading past an invalid one", async () => {
     const eventLog = new InMemoryEventLog();
     const seen: string[] = [];
-    const reader = createTopicReader({
+    const reader = createTopicReader("test", {
       eventLog,
       logger,
       partitions: 1,
@@ -48,7 +48,7 @@ describe("a live feed's topic reader", () => {
 
   it("turns unhealthy, naming why, when its reader stops on an error", async () => {
     const eventLog = new InMemoryEventLog();
-    const reader = createTopicReader({
+    const reader = createTopicReader("test", {
       eventLog,
       logger,
       partitions: 1,

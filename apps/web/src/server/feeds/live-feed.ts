@@ -57,9 +57,12 @@ export interface TopicReaderOptions {
  * record and leaves no group behind), and hands each decoded record to its topic's handler. A
  * record that does not decode is logged and skipped: it never stops the feed.
  */
-export function createTopicReader(options: TopicReaderOptions) {
+export function createTopicReader(
+  name: string,
+  options: TopicReaderOptions,
+): Pick<LiveFeed, "name" | "start" | "stop" | "health" | "counts"> {
   const { eventLog, handlers } = options;
-  const logger = options.logger;
+  const logger = options.logger.child({ feed: name });
   const byTopic = new Map(handlers.map((h) => [h.spec.name, h]));
   const counts: Record<string, RecordCounts> = Object.fromEntries(
     handlers.map((h) => [h.spec.name, { applied: 0, skipped: 0 }]),
@@ -98,6 +101,7 @@ export function createTopicReader(options: TopicReaderOptions) {
   };
 
   return {
+    name,
     async start(): Promise<void> {
       await eventLog.ensureTopics(
         handlers.map(({ spec }) =>

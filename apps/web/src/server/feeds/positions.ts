@@ -15,9 +15,8 @@ export function createPositionsFeed(
   },
 ): PositionsFeed {
   const view = new LatestPositions();
-  const reader = createTopicReader({
+  const reader = createTopicReader("positions", {
     ...options,
-    logger: options.logger.child({ feed: "positions" }),
     handlers: [
       {
         spec: TOPICS.truckPositions,
@@ -27,12 +26,8 @@ export function createPositionsFeed(
     ],
   });
   return {
-    name: "positions",
+    ...reader,
     view,
-    start: reader.start,
-    stop: reader.stop,
-    health: reader.health,
-    counts: reader.counts,
     flush(io) {
       const changed = view.takeChanged();
       if (changed.length === 0) return;

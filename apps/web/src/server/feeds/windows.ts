@@ -29,9 +29,8 @@ export function createWindowsFeed(
   options: Omit<TopicReaderOptions, "handlers"> & { view: WindowsView },
 ): WindowsFeed {
   const { view } = options;
-  const reader = createTopicReader({
+  const reader = createTopicReader("windows", {
     ...options,
-    logger: options.logger.child({ feed: "windows" }),
     handlers: [
       {
         spec: TOPICS.truckSpeedWindows,
@@ -47,12 +46,8 @@ export function createWindowsFeed(
   });
 
   return {
-    name: "windows",
+    ...reader,
     view,
-    start: reader.start,
-    stop: reader.stop,
-    health: reader.health,
-    counts: reader.counts,
     flush(io) {
       const changes = view.takeChanges();
       if (changes.fleet.length > 0) io.emit("windows:fleet:v1", changes.fleet);

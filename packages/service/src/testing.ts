@@ -1,0 +1,44 @@
+import { type ChildProcess, spawn } from "node:child_process";
+
+// For tests and benchmarks: an app started as its own process, as in production.
+
+export interface AppProcess {
+  readonly child: ChildProcess;
+  /** Sends the signal (SIGKILL for a crash) and resolves once the process has exited. */
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * `node [nodeArgs] --import tsx <entry>` in `cwd`, with `env` over this process's environment,
+ * stdout and stderr to `output`. The app itself is the child (no npx in between), so a SIGKILL
+ * reaches it.
+ */
+export function startAppProcess(options: {
+  entry: string;
+  cwd: string;
+  env: Record<string, string>;
+  output?: (chunk: Buffer) => void;
+  /** Extra flags for node, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}): AppProcess {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), "--import", "tsx", options.entry],
+    {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const output = options.output ?? (() => {});
+  child.stdout.on("data", output);
+  child.stderr.on("data", output);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
