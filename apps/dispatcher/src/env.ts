@@ -1,5 +1,5 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
-import { brokersVar, logLevelVar, parseEnv } from "@fleetstream/service";
+import { brokersVar, logLevelVar, parseEnv, sessionTimeoutVar } from "@fleetstream/service";
 import { DispatcherSettings } from "@fleetstream/webhooks";
 import { z } from "zod";
 
@@ -14,6 +14,7 @@ export const DispatcherEnv = DispatcherSettings.extend({
   /** Partitions of truck_geofence_alerts, should the dispatcher be the first to create it. */
   GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
   LOG_LEVEL: logLevelVar,
+  KAFKA_SESSION_TIMEOUT_MS: sessionTimeoutVar,
 });
 export type DispatcherEnv = z.infer<typeof DispatcherEnv>;
 

@@ -1,6 +1,6 @@
 // Separate-process entry: `tsx apps/dispatcher/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
 import { openDatabase } from "@fleetstream/db";
-import { createEventLog } from "@fleetstream/eventlog";
+import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
 import { createLogger, runMain } from "@fleetstream/service";
 import { createDispatcher } from "./dispatcher";
 import { readDispatcherEnv } from "./env";
@@ -12,6 +12,7 @@ await runMain("dispatcher", async () => {
   const eventLog = createEventLog({
     clientId: "fleetstream-dispatcher",
     brokers: env.KAFKA_BROKERS,
+    consumer: sessionTuning(env.KAFKA_SESSION_TIMEOUT_MS),
     log: ({ level, namespace, message, extra }) =>
       logger[level]({ kafka: namespace, ...extra }, message),
   });

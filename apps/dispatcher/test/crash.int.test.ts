@@ -92,7 +92,7 @@ describe("every alert is delivered at least once across SIGKILLs of the dispatch
     await Promise.all(servers.map((s) => s.stop()));
   });
 
-  it("loses nothing", async () => {
+  it("loses nothing", { timeout: 240_000 }, async () => {
     startChild();
     for (let wave = 0; wave < WAVES; wave++) {
       const batch = alerts.slice(wave * PER_WAVE, (wave + 1) * PER_WAVE);

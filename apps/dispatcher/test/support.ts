@@ -137,7 +137,13 @@ export function startDispatcherProcess(
   return startAppProcess({
     entry: "apps/dispatcher/src/main.ts",
     cwd: repoRoot,
-    env: { KAFKA_BROKERS: brokers.join(","), LOG_LEVEL: "warn", ...env },
+    env: {
+      KAFKA_BROKERS: brokers.join(","),
+      LOG_LEVEL: "warn",
+      // A killed dispatcher's partitions move within seconds (the broker's minimum is 6 s).
+      KAFKA_SESSION_TIMEOUT_MS: "6000",
+      ...env,
+    },
     output,
   });
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
-import { brokersVar, logLevelVar, parseEnv } from "@fleetstream/service";
+import { brokersVar, logLevelVar, parseEnv, sessionTimeoutVar } from "@fleetstream/service";
 import { z } from "zod";
 
 /** Settings of the stream operators; shared with the all-in-one launcher (README "Configuration"). */
@@ -67,11 +67,7 @@ export const ProcessorEnv = OperatorSettings.extend({
   PROCESSOR_GROUP_ID: z.string().min(1).default("fleetstream-processor"),
   LOG_LEVEL: logLevelVar,
   ...PipelineSettings.shape,
-  /**
-   * Kafka drops a member that has not heartbeated for this long (then its partitions move).
-   * kafkajs heartbeats between batches only: long enough for the slowest batch on a busy host.
-   */
-  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  KAFKA_SESSION_TIMEOUT_MS: sessionTimeoutVar,
   /**
    * Port of /metrics, /health/live and /health/ready; 0 picks a free one. Unset: 9464, or a free
    * port when another processor on the host has it (several processors per host are normal).

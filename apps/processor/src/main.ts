@@ -1,6 +1,6 @@
 // Separate-process entry: `tsx apps/processor/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
 import { openDatabase } from "@fleetstream/db";
-import { createEventLog } from "@fleetstream/eventlog";
+import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
 import { createLogger, runMain, startOpsServer } from "@fleetstream/service";
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
@@ -17,10 +17,7 @@ await runMain("processor", async () => {
   const eventLog = createEventLog({
     clientId: "fleetstream-processor",
     brokers: env.KAFKA_BROKERS,
-    consumer: {
-      sessionTimeoutMs: env.KAFKA_SESSION_TIMEOUT_MS,
-      heartbeatIntervalMs: Math.max(500, Math.floor(env.KAFKA_SESSION_TIMEOUT_MS / 10)),
-    },
+    consumer: sessionTuning(env.KAFKA_SESSION_TIMEOUT_MS),
   });
   const processor = composeProcessor({
     env,

@@ -13,7 +13,7 @@ export {
 } from "./chunks";
 export { DEFAULT_MAX_BATCH_SIZE } from "./consumer-common";
 export { deadLetter, deadLetterAll, deadLetterRecord } from "./dead-letter";
-export type { KafkaConsumerTuning } from "./kafka/consumer";
+export { type KafkaConsumerTuning, sessionTuning } from "./kafka/consumer";
 export { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 export type { KafkaLogLevelName, KafkaLogLine } from "./kafka/logging";
 export { InMemoryEventLog, rangeAssign } from "./memory";

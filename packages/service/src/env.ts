@@ -41,6 +41,13 @@ export const brokersVar = z
 export const portVar = (fallback: number) =>
   z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/**
+ * KAFKA_SESSION_TIMEOUT_MS: Kafka drops a consumer that has not heartbeated this long and moves
+ * its partitions. kafkajs heartbeats between batches only: long enough for the slowest batch on
+ * a busy host (the broker's minimum is 6 s).
+ */
+export const sessionTimeoutVar = z.coerce.number().int().min(6_000).max(300_000).default(30_000);
+
 export const logLevelVar = z
   .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
   .default("info");

@@ -30,6 +30,12 @@ export const DEFAULT_TUNING: Required<KafkaConsumerTuning> = {
   maxBytesPerPartition: 2 * 1024 * 1024,
 };
 
+/** Tuning for a session timeout: members heartbeat ten times per timeout. */
+export const sessionTuning = (sessionTimeoutMs: number): KafkaConsumerTuning => ({
+  sessionTimeoutMs,
+  heartbeatIntervalMs: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
+});
+
 /** How long start() waits for the group join before it gives up. */
 const JOIN_TIMEOUT_MS = 60_000;
 
