@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- pipeline [--fixes N] [--trucks N] [--fences N]`: the whole processor on real
+ * `npm run bench -- pipeline [--fixes N] [--trucks N] [--fences N] [--processes N]`: the whole processor on real
  * Kafka and PostgreSQL. Pre-fills the GPS topic with 1,000,000 fixes of 50,000 simulated trucks
- * (fleet-sim), publishes 1,000 geofences, then runs the processor as its own process on a fresh
+ * (fleet-sim), publishes 1,000 geofences, then runs the processor as its own process (or N of them
+ * in one consumer group) on a fresh
  * database and measures the sustained applied rate: fixes whose checkpoint is written (stored in
  * PostgreSQL with their alerts, windows and state) per second between 10% and 90% of the input.
  *
@@ -40,12 +41,15 @@ const { values } = parseArgs({
     trucks: { type: "string", default: "50000" },
     fences: { type: "string", default: "1000" },
     partitions: { type: "string", default: "5" },
+    /** Processors in the consumer group, each its own process (they split the partitions). */
+    processes: { type: "string", default: "1" },
   },
 });
 const FIXES = Number(values.fixes);
 const TRUCKS = Number(values.trucks);
 const FENCES = Number(values.fences);
 const PARTITIONS = Number(values.partitions);
+const PROCESSES = Number(values.processes);
 const run = randomBytes(3).toString("hex");
 // The simulated clock starts at the whole minute before now: fences of earlier runs (valid by
 // event time until they were deleted) cannot match this run's fixes.
@@ -164,7 +168,7 @@ async function main() {
   log(`  ${Math.round(copy.rate)} rows/s`);
   consumer.fixes.length = 0;
 
-  log("the processor, as its own process, on a fresh database");
+  log(`the processor, ${PROCESSES} process(es) in one consumer group, on a fresh database`);
   const url = await scratch.create();
   const db = await openDatabase({ url });
   await db.migrate();
@@ -174,27 +178,32 @@ async function main() {
     TOPICS.gpsFixes.name,
     [...before].map(([partition, high]) => ({ partition, high })),
   );
-  const processor = startProcessorProcess(
-    {
-      DATABASE_URL: url,
-      PROCESSOR_GROUP_ID: groupId,
-      PROCESSOR_METRICS_PORT: "0",
-      GPS_TOPIC_PARTITIONS: String(PARTITIONS),
-      KAFKA_SESSION_TIMEOUT_MS: "30000",
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-    },
-    (chunk) => process.stderr.write(chunk),
-    // BENCH_PROFILE=dir: a CPU profile of the processor (node --cpu-prof) is written there.
-    process.env.BENCH_PROFILE
-      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-      : (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
-  );
-  const pid = processor.child.pid as number;
+  const start = () =>
+    startProcessorProcess(
+      {
+        DATABASE_URL: url,
+        PROCESSOR_GROUP_ID: groupId,
+        PROCESSOR_METRICS_PORT: "0",
+        GPS_TOPIC_PARTITIONS: String(PARTITIONS),
+        KAFKA_SESSION_TIMEOUT_MS: "30000",
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+      },
+      (chunk) => process.stderr.write(chunk),
+      // BENCH_PROFILE=dir: a CPU profile of the processor (node --cpu-prof) is written there.
+      [
+        ...(process.env.BENCH_PROFILE
+          ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+          : []),
+        ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+      ],
+    );
+  const processors = Array.from({ length: PROCESSES }, start);
+  const cpu = () => processors.reduce((sum, p) => sum + cpuSeconds(p.child.pid as number), 0);
   const samples: { at: number; done: number; cpu: number }[] = [];
   const began = performance.now();
   for (;;) {
     const done = covered(await checkpointed(db.sql, groupId), before);
-    samples.push({ at: performance.now(), done, cpu: cpuSeconds(pid) });
+    samples.push({ at: performance.now(), done, cpu: cpu() });
     if (samples.length % 20 === 0)
       log(
         `  ${done} / ${total} (${Math.round((done * 1000) / (performance.now() - began))}/s so far)`,
@@ -215,7 +224,9 @@ async function main() {
     db.sql.query<{ n: string }>("SELECT count(*) AS n FROM truck_speed_windows"),
     db.sql.query<{ n: string }>("SELECT count(*) AS n FROM truck_speed_windows WHERE final"),
   ]);
-  await processor.kill("SIGTERM");
+  await Promise.all(processors.map((p) => p.kill("SIGTERM")));
+  if (process.env.BENCH_KEEP_DB)
+    log(`kept database ${url}; input from ${JSON.stringify(Object.fromEntries(before))}`);
   await db.close();
 
   const baseline = Math.min(consumer.rate, copy.rate);
@@ -232,6 +243,7 @@ async function main() {
     consumerOnly: Math.round(consumer.rate),
     copyOnly: Math.round(copy.rate),
     partitions: PARTITIONS,
+    processes: PROCESSES,
     fixes: total,
     trucks: TRUCKS,
     geofences: FENCES,
@@ -250,6 +262,6 @@ try {
 } finally {
   // Whatever happened: no bench fences left for later runs and the dashboard.
   await deleteFences(eventLog, fences).catch(() => {});
-  await scratch.dropAll().catch(() => {});
+  if (!process.env.BENCH_KEEP_DB) await scratch.dropAll().catch(() => {});
   await eventLog.close().catch(() => {});
 }

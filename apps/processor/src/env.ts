@@ -47,7 +47,7 @@ export const PipelineSettings = z.object({
     .int()
     .min(10)
     .max(600_000)
-    .default(5_000),
+    .default(2_000),
   /** Most records processed but not yet checkpointed (all partitions); fetching pauses above. */
   PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000_000).default(300_000),
   /** Most records in one input batch (kafkajs heartbeats between batches). */

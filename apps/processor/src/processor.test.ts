@@ -22,7 +22,10 @@ const fix = (truckId: string, seq: number): GpsFix => ({
  * write their outputs: what the table says must always equal the count over the records the
  * checkpoint covers.
  */
-function countingOperator(failures: { persist: number }): StreamOperator & {
+function countingOperator(
+  failures: { persist: number },
+  persistDelayMs = 0,
+): StreamOperator & {
   counted: Map<number, number>;
 } {
   const counted = new Map<number, number>();
@@ -47,6 +50,7 @@ function countingOperator(failures: { persist: number }): StreamOperator & {
         records: [],
         state: new Map([["", n]]),
         async persist(tx) {
+          if (persistDelayMs > 0) await new Promise((r) => setTimeout(r, persistDelayMs));
           if (failures.persist > 0) {
             failures.persist--;
             throw new Error("database refused the write");
@@ -77,12 +81,12 @@ describe("processor on the in-process log and PGlite", () => {
     await db.close();
   });
 
-  function start(operator: StreamOperator, onFatal = vi.fn()) {
+  function start(operator: StreamOperator, onFatal = vi.fn(), partitions = 1) {
     return createProcessor({
       eventLog,
       db,
       logger: createLogger("processor-test", "silent"),
-      config: { groupId: "g", partitions: 1, checkpointIntervalMs: 20 },
+      config: { groupId: "g", partitions, checkpointIntervalMs: 20 },
       operators: [operator],
       onFatal,
     });
@@ -98,7 +102,7 @@ describe("processor on the in-process log and PGlite", () => {
   }
 
   async function storedCount(): Promise<number> {
-    const rows = await db.sql.query<{ n: number }>("SELECT n FROM test_counts");
+    const rows = await db.sql.query<{ n: number }>("SELECT sum(n)::int AS n FROM test_counts");
     return rows[0]?.n ?? 0;
   }
 
@@ -180,5 +184,32 @@ describe("processor on the in-process log and PGlite", () => {
     await vi.waitFor(async () => expect(await storedCount()).toBe(3), { timeout: 10_000 });
     expect(second.stats()).toMatchObject({ applied: 1, alreadyApplied: 0 });
     await second.stop();
+  });
+
+  it("counts every record once when partitions move away and back while checkpoints are in flight", async () => {
+    // Slow checkpoint writes: a second instance joins and leaves while the first one is writing
+    // a checkpoint of partition 1. The first instance's dropped task must stop there: no later
+    // checkpoint from it over the state of the task that took the partition back.
+    const trucks = Array.from({ length: 40 }, (_, i) => `T${i}`);
+    const batch = (seq: number) => trucks.map((truck) => fix(truck, seq));
+    const first = start(countingOperator({ persist: 0 }, 300), vi.fn(), 2);
+    await first.start();
+    for (let seq = 1; seq <= 3; seq++) {
+      await produce(batch(seq));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const second = start(countingOperator({ persist: 0 }), vi.fn(), 2);
+    await second.start();
+    await produce(batch(4));
+    await new Promise((r) => setTimeout(r, 50));
+    await second.stop();
+    for (let seq = 5; seq <= 8; seq++) await produce(batch(seq));
+
+    const total = trucks.length * 8;
+    await vi.waitFor(async () => expect(await storedCount()).toBe(total), { timeout: 20_000 });
+    await new Promise((r) => setTimeout(r, 1_000));
+    await first.stop();
+    expect(await storedCount()).toBe(total);
+    expect(await db.prisma.positionFix.count()).toBe(total);
   });
 });

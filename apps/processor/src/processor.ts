@@ -181,7 +181,7 @@ export function createProcessor(deps: {
   const checkpointIntervalMs = config.checkpointIntervalMs ?? 1_000;
   const checkpointRecords = config.checkpointRecords ?? 25_000;
   const maxInFlight = config.maxInFlight ?? 300_000;
-  const backlogCheckpointIntervalMs = config.backlogCheckpointIntervalMs ?? 5_000;
+  const backlogCheckpointIntervalMs = config.backlogCheckpointIntervalMs ?? 2_000;
   const topic = TOPICS.gpsFixes.name;
   const store = checkpointStore(config.groupId, topic);
   const registry = deps.registry ?? new Registry();
@@ -196,6 +196,8 @@ export function createProcessor(deps: {
     checkpointed: 0,
   };
   const tasks = new Map<number, PartitionTask>();
+  /** Partitions the group gave this instance (a batch of another one is stale: skipped). */
+  const assigned = new Set<number>();
   let lastLine = { at: now(), stats: { ...stats } };
   const health = {
     consumer: { ok: false, detail: "not started" } as { ok: boolean; detail?: string },
@@ -251,11 +253,15 @@ export function createProcessor(deps: {
     for (let attempt = 1; ; attempt++) {
       try {
         const stored = await store.load(db.sql, task.partition);
+        // No checkpoint yet: nothing is applied, so the input starts where the consumer group
+        // stands (its committed offset, else the partition's first), never where the first
+        // batch happens to start.
+        const start = stored.nextOffset ?? (await groupStart(task.partition));
         if (task.epoch !== epoch) return;
         for (const operator of operators)
           operator.restore(task.partition, stored.state.get(operator.name) ?? new Map());
         task.checkpoint = stored.nextOffset;
-        task.next = stored.nextOffset;
+        task.next = start;
         task.pending = 0;
         task.live = [];
         setHealth("database", undefined);
@@ -269,6 +275,17 @@ export function createProcessor(deps: {
     }
   }
 
+  async function groupStart(partition: number): Promise<number> {
+    const committed = await eventLog.committed(config.groupId, topic);
+    const offset = committed.get(partition);
+    if (offset !== undefined) return offset;
+    const ends = await eventLog.offsets(topic);
+    return ends.find((end) => end.partition === partition)?.low ?? 0;
+  }
+
+  /** A task is current while it is the one in `tasks`; a dropped one must not touch state. */
+  const isCurrent = (task: PartitionTask): boolean => tasks.get(task.partition) === task;
+
   function drop(task: PartitionTask): void {
     task.epoch++;
     for (const operator of operators) operator.drop(task.partition);
@@ -279,6 +296,7 @@ export function createProcessor(deps: {
 
   /** The partition's state can no longer be trusted: reload it and process the input again. */
   function replay(task: PartitionTask, reason: unknown): void {
+    if (!isCurrent(task)) return;
     logger.warn(
       { partition: task.partition, reason: String(reason) },
       "restoring the partition from its checkpoint and processing its input again",
@@ -296,9 +314,13 @@ export function createProcessor(deps: {
   // ---- batches ----
 
   async function handleBatch(batch: RecordBatch, out: Producer): Promise<void> {
+    // Fetched before a rebalance took the partition away: its new owner processes it. (A batch
+    // that came before its assignment callback is fetched again: the task seeks back to its
+    // checkpoint.)
+    if (!assigned.has(batch.partition)) return;
     let task = tasks.get(batch.partition);
     if (!task) {
-      // Delivered before its assignment callback ran (or after a replay dropped it).
+      // Assigned, and its task dropped by a revoke-and-assign in between: start it again.
       task = newTask(batch.partition);
       tasks.set(batch.partition, task);
     }
@@ -382,7 +404,7 @@ export function createProcessor(deps: {
   // ---- checkpoints ----
 
   function maybeCheckpoint(task: PartitionTask, out: Producer, force = false): void {
-    if (task.pending === 0 || task.next === undefined || task.writing) return;
+    if (task.pending === 0 || task.next === undefined || task.writing || !isCurrent(task)) return;
     const interval =
       task.lag > checkpointRecords ? backlogCheckpointIntervalMs : checkpointIntervalMs;
     const due = now() - task.lastCheckpointAt >= interval;
@@ -474,7 +496,7 @@ export function createProcessor(deps: {
       } catch (error) {
         if (task.epoch !== c.epoch) return;
         if (error instanceof ReplayNeededError) {
-          replay(task, error);
+          replay(task, error); // unless the partition was dropped meanwhile
           return;
         }
         metrics.checkpoints.inc({ result: "retried" });
@@ -530,6 +552,8 @@ export function createProcessor(deps: {
     logger.debug(
       {
         partition: c.partition,
+        from: c.from,
+        to: c.to,
         records: c.records,
         stateRows: c.stateRows.size,
         publishMs: Math.round(published - started),
@@ -572,6 +596,7 @@ export function createProcessor(deps: {
         eachBatch: (batch) => handleBatch(batch, out),
         onAssigned: (partitions: TopicPartition[]) => {
           for (const { partition } of partitions) {
+            assigned.add(partition);
             if (!tasks.has(partition)) tasks.set(partition, newTask(partition));
             if (pausedAll) running.pause(topic, partition);
           }
@@ -580,6 +605,7 @@ export function createProcessor(deps: {
         },
         onRevoked: async (partitions: TopicPartition[]) => {
           for (const { partition } of partitions) {
+            assigned.delete(partition);
             const task = tasks.get(partition);
             if (!task) continue;
             // Stopping: write what is processed, so the next owner starts from there. A

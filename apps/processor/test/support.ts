@@ -2,6 +2,7 @@ import path from "node:path";
 import type { EventLog } from "@fleetstream/eventlog";
 import { type AppProcess, startAppProcess } from "@fleetstream/service/testing";
 import { Kafka, logLevel } from "kafkajs";
+import { PROCESSOR_NODE_FLAGS } from "../src/node-flags";
 
 // Shared by the processor's integration tests (not a test file itself).
 
@@ -66,6 +67,6 @@ export function startProcessorProcess(
       ...env,
     },
     output,
-    nodeArgs,
+    nodeArgs: [...PROCESSOR_NODE_FLAGS, ...nodeArgs],
   });
 }

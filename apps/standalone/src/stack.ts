@@ -3,6 +3,7 @@
 // starts the project-local broker and database of infra/ first (installing them when missing).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { PROCESSOR_NODE_FLAGS } from "@fleetstream/processor/node-flags";
 import { createLogger, runMain } from "@fleetstream/service";
 import { readLauncherEnv, roadNetwork } from "./env";
 
@@ -28,9 +29,14 @@ await runMain("stack", () => {
   const children = new Map<string, ChildProcess>();
   let stopping = false;
 
-  function launch(name: string, args: string[], extraEnv: Record<string, string>): void {
+  function launch(
+    name: string,
+    args: string[],
+    extraEnv: Record<string, string>,
+    nodeFlags: readonly string[] = [],
+  ): void {
     // node --import tsx: the app is our direct child, so SIGTERM reaches it (npx would sit between).
-    const child = spawn(process.execPath, ["--import", "tsx", ...args], {
+    const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", ...args], {
       cwd: repoRoot,
       env: { ...process.env, ...extraEnv },
       stdio: ["ignore", "inherit", "inherit"],
@@ -82,7 +88,7 @@ await runMain("stack", () => {
             "WEBHOOK_ALLOWED_TARGETS=none for none",
         );
       }
-      launch("processor", ["apps/processor/src/main.ts"], services);
+      launch("processor", ["apps/processor/src/main.ts"], services, PROCESSOR_NODE_FLAGS);
       launch("web", ["apps/web/src/main.ts"], {
         ...webhooks,
         MAP_ROAD_NETWORK: roadNetwork(env) ? "builtin" : "none",

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeGpsFix } from "./gps-fix";
+import { decodeGpsFix, GpsFix, isGpsFix } from "./gps-fix";
 
 const valid = {
   truckId: "T-0001",
@@ -33,5 +34,57 @@ describe("decodeGpsFix", () => {
   it("rejects bytes that are not JSON and null values", () => {
     expect(decodeGpsFix("{not json")).toMatchObject({ ok: false, reason: /not JSON/ });
     expect(decodeGpsFix(null)).toMatchObject({ ok: false, reason: /null/ });
+  });
+});
+
+describe("isGpsFix, the quick check of the processor's hot path", () => {
+  const field = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.boolean(),
+    fc.string({ maxLength: 70 }),
+    fc.constantFrom("T-1", "a.b:c_d-9", "bad id", "", "x".repeat(64), "x".repeat(65)),
+    fc.integer(),
+    fc.double({ noNaN: false }),
+    fc.constantFrom(-0, 0, 1, 90, 90.000001, -180, 180, 359.999, 360, 400, 400.1, 2 ** 53, -1),
+    fc.array(fc.integer(), { maxLength: 2 }),
+  );
+  const record = fc.record(
+    {
+      v: fc.oneof(fc.constant(1), fc.constant(2), field),
+      truckId: field,
+      seq: field,
+      lat: field,
+      lon: field,
+      speedKmh: field,
+      headingDeg: field,
+      eventTime: field,
+      accuracyM: field,
+      extra: field,
+    },
+    { requiredKeys: [] },
+  );
+  const nearlyValid = fc
+    .tuple(fc.constantFrom(...Object.keys(valid), "v", "accuracyM", "extra"), field)
+    .map(([key, value]) => ({ ...valid, [key]: value }));
+
+  it("accepts only what the schema accepts, and as the schema parses it", () => {
+    fc.assert(
+      fc.property(fc.oneof(record, nearlyValid, fc.anything()), (value) => {
+        const json: unknown = JSON.parse(JSON.stringify(value) ?? "null");
+        const parsed = GpsFix.safeParse(json);
+        if (isGpsFix(json)) {
+          expect(parsed.success).toBe(true);
+          expect(json).toEqual(parsed.data);
+        }
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("accepts the valid records the simulator sends", () => {
+    expect(isGpsFix(valid)).toBe(true);
+    expect(isGpsFix({ ...valid, v: 1, accuracyM: 4.5 })).toBe(true);
+    expect(isGpsFix({ ...valid, headingDeg: 360 })).toBe(false);
   });
 });

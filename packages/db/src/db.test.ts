@@ -120,7 +120,19 @@ describe("array literals for bulk statements", () => {
     const db = await openDatabase({ url: "pglite://memory" });
     try {
       const numbers = [0, -1.5, 1e21, 5e-324, Number.MAX_SAFE_INTEGER, 52.373096, null];
-      const strings = ["T-1", 'a"b', "c\\d", "e,f", "{g}", "", "NULL", null, "ünï 🚚"];
+      const strings = [
+        "T-1",
+        'a"b',
+        "c\\d",
+        "e,f",
+        "{g}",
+        "",
+        "NULL",
+        null,
+        "ünï 🚚",
+        "tab\there\nline",
+        '{"json":"\\"x\\""}',
+      ];
       const [row] = await db.sql.query<{
         n: (number | null)[];
         s: (string | null)[];

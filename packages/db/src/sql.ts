@@ -78,13 +78,24 @@ export function sqlArray(values: readonly (number | boolean | null)[]): string {
   return `${text}}`;
 }
 
-/** A PostgreSQL text[] literal: every element double-quoted, `"` and `\` escaped. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+const CONTROL_CHARACTER = /[\u0000-\u001f\ud800-\udfff]/;
+
+/**
+ * A PostgreSQL text[] literal: every element double-quoted, `"` and `\` escaped. JSON.stringify
+ * (native, fast) quotes exactly so, except for control characters, and UTF-16 surrogates, which it may write as escapes
+ * PostgreSQL would read differently: those few strings take the slow path.
+ */
 export function sqlTextArray(values: readonly (string | null)[]): string {
-  let text = "{";
+  const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
-    if (i > 0) text += ",";
     const v = values[i];
-    text += v === null || v === undefined ? "NULL" : `"${v.replace(/[\\"]/g, "\\$&")}"`;
+    parts[i] =
+      v === null || v === undefined
+        ? "NULL"
+        : CONTROL_CHARACTER.test(v)
+          ? `"${v.replace(/[\\"]/g, "\\$&")}"`
+          : JSON.stringify(v);
   }
-  return `${text}}`;
+  return `{${parts.join(",")}}`;
 }

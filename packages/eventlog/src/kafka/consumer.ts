@@ -249,7 +249,9 @@ export class KafkaLogConsumer implements Consumer {
     if (this.draining || !this.owned.has(tpKey(batch.topic, batch.partition))) return;
     const all = recordsOf(batch);
     for (let start = 0; start < all.length; start += this.maxBatchSize) {
+      // Checked per chunk: a rebalance may take the partition away between two of them.
       if (this.failure || this.draining || !payload.isRunning() || payload.isStale()) return;
+      if (!this.owned.has(tpKey(batch.topic, batch.partition))) return;
       const records = all.slice(start, start + this.maxBatchSize);
       const last = records[records.length - 1];
       if (!last) return;

@@ -26,6 +26,10 @@ export function Header() {
   return (
     <header className="header">
       <h1 className="header__title">Fleetstream</h1>
+      <nav className="header__nav" aria-label="Pages">
+        <a href="/webhooks">Webhooks</a>
+        <a href="/api/contracts/openapi.json">API</a>
+      </nav>
       <FleetKpis />
       <dl className="header__facts">
         <div>
@@ -52,10 +56,6 @@ export function Header() {
           </dd>
         </div>
       </dl>
-      <nav className="header__nav" aria-label="Pages">
-        <a href="/webhooks">Webhooks</a>
-        <a href="/api/contracts/openapi.json">API</a>
-      </nav>
     </header>
   );
 }
