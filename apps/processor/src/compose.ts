@@ -36,6 +36,7 @@ export function composeProcessor(deps: {
       maxBatchSize: env.PROCESSOR_MAX_BATCH,
       maxInFlight: env.PROCESSOR_MAX_IN_FLIGHT,
       retentionDays: env.POSITION_FIXES_RETENTION_DAYS,
+      maxEventAheadMs: env.PROCESSOR_MAX_EVENT_AHEAD_MS,
     },
     onFatal: deps.onFatal,
   });

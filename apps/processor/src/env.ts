@@ -52,6 +52,17 @@ export const PipelineSettings = z.object({
   PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000_000).default(300_000),
   /** Most records in one input batch (kafkajs heartbeats between batches). */
   PROCESSOR_MAX_BATCH: z.coerce.number().int().min(1).max(1_000_000).default(5_000),
+  /**
+   * Fixes whose event time is more than this ahead of the processor's clock are dead-lettered:
+   * one wrong device clock must not move the watermarks (every later fix would be late).
+   * Unset: 10 minutes; the demo launchers allow for the simulator's speed-up.
+   */
+  PROCESSOR_MAX_EVENT_AHEAD_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100 * 365 * 86_400_000)
+    .optional(),
   /** position_fixes partitions (one per day) older than this many days are dropped; 0 keeps all. */
   POSITION_FIXES_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
 });

@@ -3,7 +3,7 @@ import { type Database, dropFixPartitionsBefore, ensureFixPartitions } from "@fl
 import {
   type ConsumedRecord,
   type Consumer,
-  deadLetterRecord,
+  deadLetterCopy,
   type EventLog,
   type OutgoingRecord,
   type Producer,
@@ -15,6 +15,11 @@ import { Registry } from "prom-client";
 import { createProcessorMetrics, type ProcessorMetrics } from "./metrics";
 import { checkpointStore, ReplayNeededError } from "./pipeline/checkpoints";
 import { classifyRecord } from "./pipeline/classify";
+import {
+  DEAD_LETTER_TABLE,
+  type StoredDeadLetter,
+  storeDeadLetters,
+} from "./pipeline/dead-letters";
 import type {
   AcceptedFix,
   OperatorCheckpoint,
@@ -33,7 +38,7 @@ export interface ProcessorConfig {
   checkpointRecords?: number;
   /**
    * While a partition is more than checkpointRecords behind (a backlog), it is checkpointed this
-   * often instead (default 5000 ms): fewer, larger checkpoints write each truck's state once for
+   * often instead (default 2000 ms): fewer, larger checkpoints write each truck's state once for
    * more of its fixes; latency matters less while catching up.
    */
   backlogCheckpointIntervalMs?: number;
@@ -45,9 +50,17 @@ export interface ProcessorConfig {
    * PostgreSQL is slower than the input.
    */
   maxInFlight?: number;
+  /**
+   * Fixes more than this ahead of the processor's clock are dead-lettered (default 10 minutes,
+   * DEFAULT_MAX_EVENT_AHEAD_MS).
+   */
+  maxEventAheadMs?: number;
   /** Days of position_fixes to keep (whole daily partitions are dropped); 0 or absent keeps all. */
   retentionDays?: number;
 }
+
+/** How far ahead of the processor's clock a fix's event time may be, unless configured. */
+export const DEFAULT_MAX_EVENT_AHEAD_MS = 10 * 60_000;
 
 export interface ProcessorStats {
   consumed: number;
@@ -104,6 +117,8 @@ interface PartitionTask {
   /** Records the checkpoint being written covers. */
   writingRecords: number;
   lastCheckpointAt: number;
+  /** Refused records too large for their dead-letter copy, kept at the next checkpoint. */
+  deadLetters: StoredDeadLetter[];
   /** Seeks made to close a gap in a row (see applyBatch). */
   seeks: number;
   /** Changes when the partition's in-memory state is dropped or rebuilt: writes of an older
@@ -126,6 +141,7 @@ interface Captured {
   outgoingSent: boolean;
   /** State row per key: JSON text, or undefined to delete. */
   stateRows: Map<string, string | undefined>;
+  deadLetters: StoredDeadLetter[];
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -182,6 +198,7 @@ export function createProcessor(deps: {
   const checkpointRecords = config.checkpointRecords ?? 25_000;
   const maxInFlight = config.maxInFlight ?? 300_000;
   const backlogCheckpointIntervalMs = config.backlogCheckpointIntervalMs ?? 2_000;
+  const maxEventAheadMs = config.maxEventAheadMs ?? DEFAULT_MAX_EVENT_AHEAD_MS;
   const topic = TOPICS.gpsFixes.name;
   const store = checkpointStore(config.groupId, topic);
   const registry = deps.registry ?? new Registry();
@@ -237,6 +254,7 @@ export function createProcessor(deps: {
       pending: 0,
       lag: 0,
       live: [],
+      deadLetters: [],
       writing: undefined,
       writingRecords: 0,
       lastCheckpointAt: now(),
@@ -264,6 +282,7 @@ export function createProcessor(deps: {
         task.next = start;
         task.pending = 0;
         task.live = [];
+        task.deadLetters = [];
         setHealth("database", undefined);
         logger.info({ partition: task.partition, from: stored.nextOffset }, "partition restored");
         return;
@@ -305,6 +324,7 @@ export function createProcessor(deps: {
     task.epoch++;
     for (const operator of operators) operator.drop(task.partition);
     task.live = [];
+    task.deadLetters = [];
     task.pending = 0;
     task.ready = restore(task).then(() => {
       if (task.next !== undefined) consumer?.seek(topic, task.partition, task.next);
@@ -366,8 +386,9 @@ export function createProcessor(deps: {
     const accepted: AcceptedFix[] = [];
     const rejected: { record: ConsumedRecord; reason: string }[] = [];
     const at = now();
+    const latest = { eventTime: at + maxEventAheadMs, setting: `${maxEventAheadMs} ms` };
     for (const record of records) {
-      const result = classifyRecord(record);
+      const result = classifyRecord(record, latest);
       if (result.kind === "ok") {
         accepted.push({ fix: result.fix, partition: record.partition, offset: record.offset });
         metrics.eventToApplied.observe(Math.max(0, at - result.fix.eventTime) / 1000);
@@ -384,7 +405,11 @@ export function createProcessor(deps: {
       const failedAt = new Date(at);
       grouped.set(
         TOPICS.gpsDeadLetter.name,
-        rejected.map(({ record, reason }) => deadLetterRecord(record, reason, failedAt)),
+        rejected.map(({ record, reason }) => {
+          const copy = deadLetterCopy(record, reason, failedAt, DEAD_LETTER_TABLE);
+          if (copy.oversized) task.deadLetters.push({ record, reason, failedAt });
+          return copy.record;
+        }),
       );
       logger.warn({ partition: task.partition, count: rejected.length }, "dead-lettered records");
     }
@@ -477,7 +502,9 @@ export function createProcessor(deps: {
       outgoing: byTopic(parts.flatMap((p) => p.checkpoint.records)),
       outgoingSent: false,
       stateRows,
+      deadLetters: task.deadLetters,
     };
+    task.deadLetters = [];
     task.live = [];
     task.pending = 0;
     task.lastCheckpointAt = now();
@@ -548,6 +575,7 @@ export function createProcessor(deps: {
       await store.advance(tx, c.partition, c.from, c.to);
       for (const operator of c.operators) await operator.persist(tx);
       await store.saveState(tx, c.partition, c.stateRows);
+      await storeDeadLetters(tx, c.deadLetters);
     });
     logger.debug(
       {

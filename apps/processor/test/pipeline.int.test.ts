@@ -138,4 +138,107 @@ describe("processor on real Kafka and PostgreSQL", () => {
     );
     expect(await db.prisma.positionFix.count({ where: { truckId: truck("bad") } })).toBe(0);
   });
+
+  it("refuses poison records with a reason and goes on: the truck's next fix is applied", async () => {
+    const id = truck("poison");
+    const normal = fix(id, 1);
+    const json = (overrides: Record<string, unknown>) =>
+      JSON.stringify({ ...normal, ...overrides });
+    const unknownKeys: Record<string, number> = {};
+    for (let i = 0; i < 50_000; i++) unknownKeys[`k${i}`] = i;
+    const huge = Buffer.alloc(990_000, 0x7b); // "{{{…": not JSON, and no room left for headers
+    const poison: { value: string | Buffer | null; reason: RegExp }[] = [
+      {
+        value: json({ eventTime: 8_700_000_000_000_000 }),
+        reason: /^eventTime: 2100-01-01 or later/,
+      },
+      {
+        value: json({ eventTime: Date.UTC(3000, 0, 1) }),
+        reason: /^eventTime: 2100-01-01 or later/,
+      },
+      {
+        value: json({ eventTime: Date.now() + 2 * 3_600_000 }),
+        reason: /^eventTime: .* beyond the latest accepted/,
+      },
+      { value: json({ eventTime: 0 }), reason: /^eventTime: before 2000-01-01/ },
+      { value: randomBytes(64), reason: /^not JSON/ },
+      { value: null, reason: /null value/ },
+      { value: json(unknownKeys), reason: /more characters\)$/ },
+      { value: huge, reason: /^not JSON/ },
+    ];
+    const producer = eventLog.producer();
+    await producer.send(
+      TOPICS.gpsFixes.name,
+      poison.map(({ value }) => ({ key: id, value })),
+    );
+    await producer.send(TOPICS.gpsFixes.name, [{ key: id, value: JSON.stringify(normal) }]);
+    await producer.close();
+
+    await vi.waitFor(
+      async () => {
+        const stored = await db.prisma.truck.findUnique({ where: { id } });
+        expect(stored).toMatchObject({ seq: 1n, lat: normal.lat });
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    await vi.waitFor(
+      () => {
+        const dead = seen.filter((r) => r.topic === TOPICS.gpsDeadLetter.name && r.key === id);
+        expect(dead).toHaveLength(poison.length);
+        dead.forEach((record, i) => {
+          expect(record.headers[DLQ_HEADERS.reason]).toMatch(poison[i]?.reason as RegExp);
+          expect(record.headers[DLQ_HEADERS.reason]?.length).toBeLessThan(1_100);
+        });
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    const dead = seen.filter((r) => r.topic === TOPICS.gpsDeadLetter.name && r.key === id);
+    expect(dead[4]?.value).toEqual(poison[4]?.value); // binary bytes kept exactly
+    // The 990 kB record did not fit with its dead-letter headers: a reference on the topic, the
+    // original kept whole in PostgreSQL.
+    const reference = dead.at(-1) as ConsumedRecord;
+    expect(reference.value).toBeNull();
+    expect(reference.headers[DLQ_HEADERS.storedIn]).toBe("dead_letters");
+    const kept = await db.prisma.deadLetter.findUniqueOrThrow({
+      where: {
+        sourceTopic_sourcePartition_sourceOffset: {
+          sourceTopic: TOPICS.gpsFixes.name,
+          sourcePartition: reference.partition,
+          sourceOffset: BigInt(reference.headers[DLQ_HEADERS.sourceOffset] as string),
+        },
+      },
+    });
+    expect(Buffer.from(kept.value as Uint8Array).equals(huge)).toBe(true);
+    expect(kept.reason).toMatch(/^not JSON/);
+    expect(await db.prisma.positionFix.count({ where: { truckId: id } })).toBe(1);
+  });
+
+  it("keeps moving a truck after one absurd seq: the later event time wins (isNewerFix)", async () => {
+    const id = truck("seq");
+    const absurd = { ...fix(id, 1), seq: 2_147_483_647, lat: 10, lon: 10 };
+    const real = [2, 3, 4].map((seq) => fix(id, seq)); // later event times, lower seqs
+    const producer = eventLog.producer();
+    for (const f of [absurd, ...real])
+      await producer.send(TOPICS.gpsFixes.name, [{ key: id, value: JSON.stringify(f) }]);
+    await producer.close();
+
+    const last = real.at(-1) as GpsFix;
+    await vi.waitFor(
+      async () => {
+        const stored = await db.prisma.truck.findUnique({ where: { id } });
+        expect(stored).toMatchObject({ seq: 4n, lat: last.lat, lon: last.lon });
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    await vi.waitFor(
+      () => {
+        const positions = seen
+          .filter((r) => r.topic === TOPICS.truckPositions.name && r.key === id)
+          .map((r) => TruckPosition.parse(JSON.parse(String(r.value))));
+        expect(positions.at(-1)).toMatchObject({ seq: 4, lat: last.lat });
+      },
+      { timeout: 30_000, interval: 200 },
+    );
+    expect(await db.prisma.positionFix.count({ where: { truckId: id } })).toBe(4);
+  });
 });

@@ -1,4 +1,8 @@
-import { OperatorSettings, PipelineSettings } from "@fleetstream/processor";
+import {
+  DEFAULT_MAX_EVENT_AHEAD_MS,
+  OperatorSettings,
+  PipelineSettings,
+} from "@fleetstream/processor";
 import { parseEnv } from "@fleetstream/service";
 import { WebEnv } from "@fleetstream/web";
 import { allowedTargetsVar, DispatcherSettings, LOOPBACK_TARGETS } from "@fleetstream/webhooks";
@@ -38,3 +42,17 @@ export const readLauncherEnv = (source: NodeJS.ProcessEnv = process.env) =>
  */
 export const roadNetwork = (env: LauncherEnv): boolean =>
   env.MAP_ROAD_NETWORK ? env.MAP_ROAD_NETWORK === "builtin" : env.SIM_TRUCKS > 0;
+
+/**
+ * How far ahead of real time the processor accepts event times under the launchers
+ * (PROCESSOR_MAX_EVENT_AHEAD_MS when set): the built-in simulator's clock runs SIM_SPEEDUP times
+ * faster than real time, ahead by (speedup - 1) x the time the demo has run; a week of demo is
+ * allowed.
+ */
+export function launcherMaxEventAheadMs(env: LauncherEnv): number {
+  if (env.PROCESSOR_MAX_EVENT_AHEAD_MS !== undefined) return env.PROCESSOR_MAX_EVENT_AHEAD_MS;
+  if (env.SIM_TRUCKS === 0 || env.SIM_SPEEDUP <= 1) return DEFAULT_MAX_EVENT_AHEAD_MS;
+  const week = 7 * 86_400_000;
+  const century = 100 * 365 * 86_400_000; // the setting's upper bound
+  return Math.min(century, DEFAULT_MAX_EVENT_AHEAD_MS + Math.round((env.SIM_SPEEDUP - 1) * week));
+}

@@ -9,7 +9,7 @@ import { composeProcessor } from "@fleetstream/processor";
 import { createLogger, runMain } from "@fleetstream/service";
 import { createSimulator } from "@fleetstream/simulator";
 import { createWebServer } from "@fleetstream/web";
-import { readLauncherEnv, roadNetwork } from "./env";
+import { launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
 
 await runMain("fleetstream", async () => {
   const env = readLauncherEnv();
@@ -20,7 +20,7 @@ await runMain("fleetstream", async () => {
   const db = await openDatabase({ url: env.DATABASE_URL ?? "pglite://memory" });
 
   const processor = composeProcessor({
-    env,
+    env: { ...env, PROCESSOR_MAX_EVENT_AHEAD_MS: launcherMaxEventAheadMs(env) },
     eventLog,
     db,
     logger: logger.child({ app: "processor" }),

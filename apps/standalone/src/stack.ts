@@ -5,7 +5,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PROCESSOR_NODE_FLAGS } from "@fleetstream/processor/node-flags";
 import { createLogger, runMain } from "@fleetstream/service";
-import { readLauncherEnv, roadNetwork } from "./env";
+import { launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 /** How long apps may take to exit on a signal they received themselves before we send SIGTERM. */
@@ -88,7 +88,12 @@ await runMain("stack", () => {
             "WEBHOOK_ALLOWED_TARGETS=none for none",
         );
       }
-      launch("processor", ["apps/processor/src/main.ts"], services, PROCESSOR_NODE_FLAGS);
+      launch(
+        "processor",
+        ["apps/processor/src/main.ts"],
+        { ...services, PROCESSOR_MAX_EVENT_AHEAD_MS: String(launcherMaxEventAheadMs(env)) },
+        PROCESSOR_NODE_FLAGS,
+      );
       launch("web", ["apps/web/src/main.ts"], {
         ...webhooks,
         MAP_ROAD_NETWORK: roadNetwork(env) ? "builtin" : "none",

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeGpsFix, GpsFix, isGpsFix } from "./gps-fix";
+import { decodeGpsFix, GpsFix, isGpsFix, isNewerFix } from "./gps-fix";
 
 const valid = {
   truckId: "T-0001",
@@ -24,6 +24,9 @@ describe("decodeGpsFix", () => {
     [{ ...valid, seq: 1.5 }, "seq"],
     [{ ...valid, truckId: "" }, "truckId"],
     [{ ...valid, eventTime: "2026-01-01" }, "eventTime"],
+    [{ ...valid, eventTime: 8_700_000_000_000_000 }, "eventTime: 2100-01-01 or later"],
+    [{ ...valid, eventTime: Date.UTC(3000, 0, 1) }, "eventTime: 2100-01-01 or later"],
+    [{ ...valid, eventTime: 1_764_000_000 }, "eventTime: before 2000-01-01"],
     [{ ...valid, extra: 1 }, "extra"],
   ])("rejects %j naming the field %s", (record, field) => {
     const decoded = decodeGpsFix(JSON.stringify(record));
@@ -37,6 +40,20 @@ describe("decodeGpsFix", () => {
   });
 });
 
+describe("isNewerFix, the ordering rule for a truck's latest fix", () => {
+  const at = (eventTime: number, seq: number) => ({ eventTime, seq });
+  it("orders by event time, then by seq", () => {
+    expect(isNewerFix(at(2_000, 1), undefined)).toBe(true);
+    expect(isNewerFix(at(2_000, 5), at(1_000, 9))).toBe(true);
+    expect(isNewerFix(at(1_000, 10), at(1_000, 9))).toBe(true);
+    expect(isNewerFix(at(1_000, 9), at(1_000, 9))).toBe(false);
+    expect(isNewerFix(at(999, 1_000_000), at(1_000, 9))).toBe(false);
+  });
+  it("lets a device that restarted its sequence, or sent one absurd seq, move on", () => {
+    expect(isNewerFix(at(60_000, 0), at(40_000, 2_147_483_647))).toBe(true);
+  });
+});
+
 describe("isGpsFix, the quick check of the processor's hot path", () => {
   const field = fc.oneof(
     fc.constant(undefined),
@@ -47,6 +64,7 @@ describe("isGpsFix, the quick check of the processor's hot path", () => {
     fc.integer(),
     fc.double({ noNaN: false }),
     fc.constantFrom(-0, 0, 1, 90, 90.000001, -180, 180, 359.999, 360, 400, 400.1, 2 ** 53, -1),
+    fc.constantFrom(946_684_799_999, 946_684_800_000, 4_102_444_799_999, 4_102_444_800_000),
     fc.array(fc.integer(), { maxLength: 2 }),
   );
   const record = fc.record(

@@ -11,6 +11,13 @@ export const TruckId = z
   .max(64)
   .regex(/^[A-Za-z0-9_.:-]+$/, "truckId may hold letters, digits and _ . : - only");
 
+/**
+ * The event times a fix may carry: 2000-01-01 up to (not including) 2100-01-01 UTC. Wider
+ * values would break dates (8.7e15 ms is beyond a JavaScript Date) and windows; the processor
+ * also refuses fixes too far ahead of its own clock (PROCESSOR_MAX_EVENT_AHEAD_MS).
+ */
+export const EVENT_TIME_RANGE = { min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) } as const;
+
 export const GpsFix = z.strictObject({
   /** Schema version of this record; absent means 1. */
   v: z.literal(1).optional(),
@@ -27,7 +34,10 @@ export const GpsFix = z.strictObject({
   /** Course over ground, degrees clockwise from north, [0, 360). */
   headingDeg: z.number().min(0).lt(360),
   /** When the fix was taken (event time), Unix epoch milliseconds, UTC. */
-  eventTime: z.int().min(0),
+  eventTime: z
+    .int()
+    .min(EVENT_TIME_RANGE.min, "before 2000-01-01 (epoch milliseconds expected)")
+    .lt(EVENT_TIME_RANGE.max, "2100-01-01 or later (epoch milliseconds expected)"),
   /** Horizontal accuracy estimate in metres, when the device reports one. */
   accuracyM: z.number().min(0).optional(),
 });
@@ -38,6 +48,25 @@ export const TruckPosition = GpsFix.extend({
   processedAt: z.int().min(0),
 });
 export type TruckPosition = z.infer<typeof TruckPosition>;
+
+/**
+ * The one rule for "a truck's latest fix", applied to `trucks`, `truck_positions`, the map and
+ * the geofence state (windows go by event time anyway): the later event time wins, and at the
+ * same event time the higher seq. Event time rather than seq, so a device that restarts its
+ * sequence, or sends one absurd seq, keeps moving with its next real fixes; event times are
+ * bounded (EVENT_TIME_RANGE, and at most PROCESSOR_MAX_EVENT_AHEAD_MS ahead of the processor's
+ * clock), so one wrong clock holds a truck back for at most that long.
+ */
+export function isNewerFix(
+  candidate: { eventTime: number; seq: number },
+  current: { eventTime: number; seq: number } | undefined,
+): boolean {
+  return (
+    current === undefined ||
+    candidate.eventTime > current.eventTime ||
+    (candidate.eventTime === current.eventTime && candidate.seq > current.seq)
+  );
+}
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -101,7 +130,9 @@ export function isGpsFix(json: unknown): json is GpsFix {
     within(f.speedKmh, 0, 400) &&
     within(f.headingDeg, 0, 360) &&
     f.headingDeg !== 360 &&
-    wholeAtLeast0(f.eventTime) &&
+    Number.isSafeInteger(f.eventTime) &&
+    within(f.eventTime, EVENT_TIME_RANGE.min, EVENT_TIME_RANGE.max) &&
+    f.eventTime !== EVENT_TIME_RANGE.max &&
     (f.accuracyM === undefined || within(f.accuracyM, 0, Number.MAX_VALUE))
   );
 }

@@ -77,4 +77,10 @@ export const DLQ_HEADERS = {
   sourcePartition: "dlq.source.partition",
   sourceOffset: "dlq.source.offset",
   failedAt: "dlq.failed.at",
+  /**
+   * Set on a reference record: the original did not fit a Kafka record with these headers, so
+   * it is kept whole in the named PostgreSQL table (by source topic, partition and offset) and
+   * this record carries no value and none of the original headers.
+   */
+  storedIn: "dlq.stored.in",
 } as const;

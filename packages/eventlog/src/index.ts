@@ -12,7 +12,15 @@ export {
   recordBytes,
 } from "./chunks";
 export { DEFAULT_MAX_BATCH_SIZE } from "./consumer-common";
-export { deadLetter, deadLetterAll, deadLetterRecord } from "./dead-letter";
+export {
+  DLQ_MAX_RECORD_BYTES,
+  DLQ_REASON_MAX_CHARS,
+  deadLetter,
+  deadLetterAll,
+  deadLetterCopy,
+  deadLetterReason,
+  deadLetterRecord,
+} from "./dead-letter";
 export { type KafkaConsumerTuning, sessionTuning } from "./kafka/consumer";
 export { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 export type { KafkaLogLevelName, KafkaLogLine } from "./kafka/logging";

@@ -1,7 +1,7 @@
 import type { GpsFix } from "@fleetstream/contracts";
 import type { ConsumedRecord } from "@fleetstream/eventlog";
 import { describe, expect, it } from "vitest";
-import { classifyRecord, newestPerTruck } from "./classify";
+import { classifyRecord } from "./classify";
 
 const fix = (truckId: string, seq: number): GpsFix => ({
   truckId,
@@ -44,13 +44,15 @@ describe("classifyRecord", () => {
       reason: expect.stringMatching(/^key: missing/),
     });
   });
-});
 
-describe("newestPerTruck", () => {
-  it("keeps the highest seq per truck and ignores fixes not newer than known state", () => {
-    const result = newestPerTruck([fix("A", 3), fix("A", 5), fix("A", 4), fix("B", 2)], (id) =>
-      id === "B" ? 2 : undefined,
-    );
-    expect(result).toEqual([fix("A", 5)]);
+  it("dead-letters a fix dated beyond the latest accepted event time, and accepts one at it", () => {
+    const at = fix("T1", 1);
+    const latest = { eventTime: at.eventTime, setting: "600000 ms" };
+    expect(classifyRecord(record(JSON.stringify(at)), latest)).toMatchObject({ kind: "ok" });
+    const ahead = { ...at, eventTime: at.eventTime + 3_600_000 };
+    expect(classifyRecord(record(JSON.stringify(ahead)), latest)).toMatchObject({
+      kind: "dlq",
+      reason: expect.stringMatching(/^eventTime: .* is 3600 s beyond the latest accepted/),
+    });
   });
 });

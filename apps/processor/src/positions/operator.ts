@@ -1,4 +1,4 @@
-import { type GpsFix, TOPICS, type TruckPosition } from "@fleetstream/contracts";
+import { type GpsFix, isNewerFix, TOPICS, type TruckPosition } from "@fleetstream/contracts";
 import {
   dayOf,
   ensureFixPartitions,
@@ -47,8 +47,8 @@ interface PartitionBuffer {
   fixes: FixColumns;
   /** Newest fix per truck since the last checkpoint (by seq). */
   latest: Map<string, GpsFix>;
-  /** Newest seq published to truck_positions per truck, so an older fix never moves it back. */
-  published: Map<string, number>;
+  /** Newest fix published to truck_positions per truck, so an older fix never moves it back. */
+  published: Map<string, GpsFix>;
   /** Positions held back while the partition is behind, published at the next checkpoint. */
   held: Map<string, TruckPosition>;
 }
@@ -118,14 +118,14 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       for (const { fix } of fixes) {
         buffer.fixes.push(fix);
         const latest = buffer.latest.get(fix.truckId);
-        if (!latest || latest.seq < fix.seq) buffer.latest.set(fix.truckId, fix);
-        const shown = newest.get(fix.truckId)?.seq ?? buffer.published.get(fix.truckId);
-        if (shown === undefined || shown < fix.seq) newest.set(fix.truckId, fix);
+        if (isNewerFix(fix, latest)) buffer.latest.set(fix.truckId, fix);
+        const shown = newest.get(fix.truckId) ?? buffer.published.get(fix.truckId);
+        if (isNewerFix(fix, shown)) newest.set(fix.truckId, fix);
       }
       const processedAt = now();
       const records: OutputRecord[] = [];
       for (const fix of newest.values()) {
-        buffer.published.set(fix.truckId, fix.seq);
+        buffer.published.set(fix.truckId, fix);
         const position: TruckPosition = { ...fix, processedAt };
         if (lag > BACKLOG) buffer.held.set(fix.truckId, position);
         else {
@@ -183,8 +183,8 @@ async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly GpsFix[]
       ],
     );
   if (latest.length > 0)
-    // `WHERE trucks.seq < excluded.seq` keeps a reordered or replayed older fix from moving a
-    // truck backwards.
+    // The WHERE is isNewerFix (later event time, then higher seq): a reordered or replayed older
+    // fix never moves a truck backwards.
     await tx.query(
       `INSERT INTO trucks (id, lat, lon, speed_kmh, heading_deg, event_time, seq, updated_at)
        SELECT id, lat, lon, speed, heading, timestamptz 'epoch' + t * interval '1 millisecond',
@@ -195,7 +195,7 @@ async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly GpsFix[]
          lat = excluded.lat, lon = excluded.lon, speed_kmh = excluded.speed_kmh,
          heading_deg = excluded.heading_deg, event_time = excluded.event_time,
          seq = excluded.seq, updated_at = excluded.updated_at
-       WHERE trucks.seq < excluded.seq`,
+       WHERE (trucks.event_time, trucks.seq) < (excluded.event_time, excluded.seq)`,
       [
         sqlTextArray(latest.map((f) => f.truckId)),
         sqlArray(latest.map((f) => f.lat)),
