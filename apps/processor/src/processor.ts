@@ -10,7 +10,7 @@ import {
   type RecordBatch,
   type TopicPartition,
 } from "@fleetstream/eventlog";
-import type { Logger, Service } from "@fleetstream/service";
+import { backoffMs, type Logger, type Service } from "@fleetstream/service";
 import { Registry } from "prom-client";
 import { createProcessorMetrics, type ProcessorMetrics } from "./metrics";
 import { checkpointStore, ReplayNeededError } from "./pipeline/checkpoints";
@@ -145,10 +145,6 @@ interface Captured {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Capped exponential backoff with jitter: ~0.25 s, 0.5 s, 1 s, ... up to 30 s. */
-export const backoffMs = (attempt: number, random = Math.random) =>
-  Math.min(30_000, 250 * 2 ** Math.min(attempt - 1, 7)) * (0.5 + random() / 2);
 
 function byTopic(records: readonly OutputRecord[]): OutgoingRecordsByTopic {
   const grouped: OutgoingRecordsByTopic = new Map();

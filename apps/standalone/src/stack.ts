@@ -4,12 +4,14 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { PROCESSOR_NODE_FLAGS } from "@fleetstream/processor/node-flags";
-import { createLogger, runMain } from "@fleetstream/service";
+import { backoffMs, createLogger, runMain } from "@fleetstream/service";
 import { launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 /** How long apps may take to exit on a signal they received themselves before we send SIGTERM. */
 const STOP_GRACE_MS = 3_000;
+/** An app that ran this long before exiting is restarted at once (its earlier failures are over). */
+const HEALTHY_RUN_MS = 60_000;
 
 /** Starts infra/'s Kafka and PostgreSQL; infra/up.sh prints `export NAME=value` lines on stdout. */
 function startLocalInfra(): Record<string, string> {
@@ -27,6 +29,7 @@ await runMain("stack", () => {
   const env = readLauncherEnv();
   const logger = createLogger("stack", env.LOG_LEVEL);
   const children = new Map<string, ChildProcess>();
+  const restarts = new Set<NodeJS.Timeout>();
   let stopping = false;
 
   function launch(
@@ -34,6 +37,8 @@ await runMain("stack", () => {
     args: string[],
     extraEnv: Record<string, string>,
     nodeFlags: readonly string[] = [],
+    /** Exits in a row so far without a healthy run in between. */
+    attempt = 0,
   ): void {
     // node --import tsx: the app is our direct child, so SIGTERM reaches it (npx would sit between).
     const child = spawn(process.execPath, [...nodeFlags, "--import", "tsx", ...args], {
@@ -42,12 +47,27 @@ await runMain("stack", () => {
       stdio: ["ignore", "inherit", "inherit"],
     });
     children.set(name, child);
+    const startedAt = Date.now();
     child.on("exit", (code, signal) => {
       children.delete(name);
       if (stopping) return;
-      // One app down means the product is down: stop the rest and say which one failed.
-      logger.error({ app: name, code, signal }, "app exited; stopping the stack");
-      void stopAll().then(() => process.exit(1));
+      if (code === 0) {
+        logger.warn({ app: name }, "app finished; the others go on");
+        return;
+      }
+      // One app down must not stop the product: start it again, with backoff while it keeps
+      // failing (Kafka or PostgreSQL away), at once after a long healthy run.
+      const failures = Date.now() - startedAt >= HEALTHY_RUN_MS ? 1 : attempt + 1;
+      const delay = failures === 1 ? 0 : backoffMs(failures - 1);
+      logger.error(
+        { app: name, code, signal, restartInMs: Math.round(delay) },
+        "app exited; restarting it",
+      );
+      const timer = setTimeout(() => {
+        restarts.delete(timer);
+        if (!stopping) launch(name, args, extraEnv, nodeFlags, failures);
+      }, delay);
+      restarts.add(timer);
     });
   }
 
@@ -59,6 +79,7 @@ await runMain("stack", () => {
    */
   async function stopAll(): Promise<void> {
     stopping = true;
+    for (const timer of restarts) clearTimeout(timer);
     const exits = [...children.values()].map(
       (child) => new Promise((resolve) => child.once("exit", resolve)),
     );
