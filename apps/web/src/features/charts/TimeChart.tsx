@@ -59,10 +59,14 @@ export function TimeChart({
       legend: { show: false },
       cursor: compact ? { show: false } : { drag: { x: false, y: false } },
       scales: {
-        // A single window still gets a minute either side (uPlot would zoom into nothing).
+        // A single window still gets a minute either side: uPlot widens one time value to a
+        // day on its own (min and max differ), which drew a day-wide axis of "00:00" ticks.
         x: {
           time: true,
-          range: (_u, min, max) => (min === max ? [min - 60, max + 60] : [min, max]),
+          range: (u, min, max) => {
+            const only = u.data[0]?.length === 1 ? u.data[0][0] : undefined;
+            return only === undefined ? [min, max] : [only - 60, only + 60];
+          },
         },
         y: { range: (_u, min, max) => [0, Math.max(10, max * 1.1, min)] },
       },
@@ -99,7 +103,8 @@ export function TimeChart({
           width: compact ? 1.5 : 2,
           ...(s.dash ? { dash: s.dash } : {}),
           ...(s.stepped ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
-          points: { show: false },
+          // A lone value has no line to draw: show it as a point.
+          points: { show: (u: uPlot) => (u.data[0]?.length ?? 0) === 1 },
           value: (_u: uPlot, v: number | null) =>
             v === null ? "—" : `${v.toFixed(1)}${unit ? ` ${unit}` : ""}`,
         })),
