@@ -134,7 +134,13 @@ async function main(): Promise<void> {
       eventLog,
       "load",
       (topic) =>
-        new WorkerProducerSink({ brokers, clientId: "bench-simulator", topic, threads: THREADS }),
+        new WorkerProducerSink({
+          brokers,
+          clientId: "bench-simulator",
+          topic,
+          threads: THREADS,
+          partitions: PARTITIONS,
+        }),
       seconds * 1000,
     );
     log(

@@ -85,9 +85,17 @@ async function openOutput(out: CommonOutput, threads: number): Promise<Output> {
         : `Kafka at ${out.brokers.join(",")}: ${message}`,
     );
   }
+  // The topic may exist with another partition count than --partitions: ask the broker.
+  const partitions = threads > 0 ? (await eventLog.offsets(out.topic)).length : 0;
   const sink =
     threads > 0
-      ? new WorkerProducerSink({ brokers: out.brokers, clientId: NAME, topic: out.topic, threads })
+      ? new WorkerProducerSink({
+          brokers: out.brokers,
+          clientId: NAME,
+          topic: out.topic,
+          threads,
+          partitions,
+        })
       : new ProducerSink(eventLog.producer(), out.topic);
   return { sink, eventLog, target: { target: "kafka", topic: out.topic, brokers: out.brokers } };
 }

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { DLQ_HEADERS, type TopicSpec } from "@fleetstream/contracts";
-import { Partitioners, type PartitionMetadata } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_RECORD_BYTES, RecordTooLargeError } from "./chunks";
 import { deadLetter, deadLetterAll } from "./dead-letter";
+import { partitionForKey } from "./partitioner";
 import type {
   ConsumedRecord,
   Consumer,
@@ -65,25 +65,6 @@ const spec = (name: string, partitions: number): TopicSpec => ({
   partitions,
   owner: "processor",
 });
-
-function partitionMetadata(count: number): PartitionMetadata[] {
-  return Array.from({ length: count }, (_, partitionId) => ({
-    partitionId,
-    leader: 0,
-    partitionErrorCode: 0,
-    replicas: [0],
-    isr: [0],
-  }));
-}
-
-/** The partition kafkajs's DefaultPartitioner (Java-compatible murmur2) picks for a key. */
-function kafkajsPartition(topic: string, key: string, partitions: number): number {
-  return Partitioners.DefaultPartitioner()({
-    topic,
-    partitionMetadata: partitionMetadata(partitions),
-    message: { key, value: null },
-  });
-}
 
 const id = (record: { partition: number; offset: number }): string =>
   `${record.partition}:${record.offset}`;
@@ -197,7 +178,7 @@ export function describeEventLogContract(
         keys.map((key) => ({ key, value: key })),
       );
       expect(sent.map((record) => record.partition)).toEqual(
-        keys.map((key) => kafkajsPartition(topicName, key, 5)),
+        keys.map((key) => partitionForKey(key, 5)),
       );
       // Every partition got some keys: the choice is a hash, not a constant.
       expect(new Set(sent.map((record) => record.partition)).size).toBe(5);
@@ -250,7 +231,7 @@ export function describeEventLogContract(
           0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
         ]);
         expect(new Set(mine.map((record) => record.partition))).toEqual(
-          new Set([kafkajsPartition(topicName, key, partitions)]),
+          new Set([partitionForKey(key, partitions)]),
         );
       }
       const offsets = await log.offsets(topicName);
@@ -393,7 +374,7 @@ export function describeEventLogContract(
       // One key per partition, so both partitions have records.
       const keys = [0, 1].map((partition) => {
         for (let i = 0; ; i += 1) {
-          if (kafkajsPartition(topicName, `k${i}`, 2) === partition) return `k${i}`;
+          if (partitionForKey(`k${i}`, 2) === partition) return `k${i}`;
         }
       });
       let release!: () => void;
@@ -470,7 +451,7 @@ export function describeEventLogContract(
       const [record] = dead.inbox.records;
       expect(record?.value).toEqual(original);
       expect(record?.key).toBe("T-0042");
-      expect(record?.partition).toBe(kafkajsPartition(dlq, "T-0042", 2));
+      expect(record?.partition).toBe(partitionForKey("T-0042", 2));
       expect(record?.headers).toMatchObject({
         trace: "t-1",
         [DLQ_HEADERS.reason]: "not JSON",

@@ -38,3 +38,4 @@ export function createEventLog(options: CreateEventLogOptions): EventLog {
   if (brokers.length === 0) return new InMemoryEventLog();
   return new KafkaEventLog({ ...options, brokers });
 }
+export { partitionForKey } from "./partitioner";

@@ -4,6 +4,7 @@ import type { TopicSpec } from "@fleetstream/contracts";
 import { Partitioners, type PartitionMetadata } from "kafkajs";
 import { MAX_RECORD_BYTES, RecordTooLargeError, recordBytes } from "./chunks";
 import { failureSignal, maxBatchSizeOf, tpKey } from "./consumer-common";
+import { partitionMetadata } from "./partitioner";
 import type {
   ConsumedRecord,
   Consumer,
@@ -135,13 +136,7 @@ export class InMemoryEventLog implements EventLog {
         name: spec.name,
         partitions: Array.from({ length: spec.partitions }, () => []),
         config: { ...spec.config },
-        metadata: Array.from({ length: spec.partitions }, (_, partitionId) => ({
-          partitionId,
-          leader: 0,
-          partitionErrorCode: 0,
-          replicas: [0],
-          isr: [0],
-        })),
+        metadata: partitionMetadata(spec.partitions),
       });
     }
   }

@@ -1,4 +1,4 @@
-import { decodeGpsFix, type GpsFix } from "@fleetstream/contracts";
+import { decodeGpsFix, EVENT_TIME_RANGE, type GpsFix } from "@fleetstream/contracts";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MALFORMED_KINDS, malformFix, serializeFix } from "./codec";
@@ -23,7 +23,7 @@ const arbitraryFix = fc.record({
   lon: fc.double({ min: -180, max: 180, noNaN: true }),
   speedKmh: fc.double({ min: 0, max: 400, noNaN: true }),
   headingDeg: fc.double({ min: 0, max: 359.9, noNaN: true }),
-  eventTime: fc.nat(),
+  eventTime: fc.integer({ min: EVENT_TIME_RANGE.min, max: EVENT_TIME_RANGE.max - 1 }),
   accuracyM: fc.double({ min: 0, max: 100, noNaN: true }),
 });
 

@@ -13,14 +13,14 @@ import {
 } from "./replay";
 
 const line =
-  '{"v":1,"truckId":"T-0001","seq":5,"lat":52.1,"lon":5.1,"speedKmh":50,"headingDeg":90,"eventTime":1000}';
+  '{"v":1,"truckId":"T-0001","seq":5,"lat":52.1,"lon":5.1,"speedKmh":50,"headingDeg":90,"eventTime":1764000000000}';
 
 describe("NDJSON replay", () => {
   it("keeps lines byte for byte and takes key and time from valid ones", () => {
     expect(parseNdjsonLine(`  ${line}  `)).toMatchObject({
       key: "T-0001",
       value: line,
-      eventTime: 1000,
+      eventTime: 1_764_000_000_000,
     });
     expect(parseNdjsonLine("")).toBeUndefined();
     expect(parseNdjsonLine("null")).toEqual({ key: null, value: null });
@@ -48,8 +48,8 @@ describe("NDJSON replay", () => {
       [parseNdjsonLine(line) as NonNullable<ReturnType<typeof parseNdjsonLine>>],
       500,
     );
-    expect(moved?.eventTime).toBe(1500);
-    expect(moved?.value).toContain('"eventTime":1500');
+    expect(moved?.eventTime).toBe(1_764_000_000_500);
+    expect(moved?.value).toContain('"eventTime":1764000000500');
   });
 });
 
