@@ -96,6 +96,10 @@ describe("dispatcher on the embedded event log and PGlite", () => {
     await db?.close();
   });
 
+  it("reports itself ready (/health/ready) once its alert consumer runs", () => {
+    expect(dispatcher.health()).toEqual({ consumer: { ok: true }, database: { ok: true } });
+  });
+
   it("delivers each matching alert once, signed, with the fence and the truck's position", async () => {
     const producer = eventLog.producer();
     const t = Date.now();

@@ -1,7 +1,7 @@
 import { TOPICS } from "@fleetstream/contracts";
 import type { PrismaClient } from "@fleetstream/db";
 import type { Consumer, EventLog } from "@fleetstream/eventlog";
-import type { Logger, Service } from "@fleetstream/service";
+import type { HealthCheck, Logger, Service } from "@fleetstream/service";
 import type { DispatcherSettings, Resolver } from "@fleetstream/webhooks";
 import { createIntake, type IntakeStats } from "./intake";
 import { createSender } from "./sender";
@@ -35,7 +35,11 @@ const MAX_BACKOFF_MS = 5_000;
  * worker then sends deliveries from that table (the queue) and retries failures on the
  * schedule. PostgreSQL or Kafka outages are waited out with backoff.
  */
-export function createDispatcher(deps: DispatcherDeps): Service & { stats(): DispatcherStats } {
+export function createDispatcher(deps: DispatcherDeps): Service & {
+  stats(): DispatcherStats;
+  /** Readiness checks (/health/ready): the alert consumer runs and PostgreSQL takes writes. */
+  health(): Record<"consumer" | "database", HealthCheck>;
+} {
   const { eventLog, prisma, config, now = Date.now, random = Math.random } = deps;
   const { settings } = config;
   const logger = deps.logger.child({ component: "dispatcher" });
@@ -69,14 +73,21 @@ export function createDispatcher(deps: DispatcherDeps): Service & { stats(): Dis
   let consumer: Consumer | undefined;
   let stopping = false;
   let restarting: Promise<void> | undefined;
+  const health = {
+    consumer: { ok: false, detail: "not started" } as HealthCheck,
+    database: { ok: true } as HealthCheck,
+  };
 
   /** Runs database work until it succeeds; stopping instead throws (the batch is not committed). */
   async function retrying<T>(work: () => Promise<T>): Promise<T> {
     for (let failures = 0; ; failures++) {
       try {
-        return await work();
+        const result = await work();
+        health.database = { ok: true };
+        return result;
       } catch (error) {
         if (stopping) throw error;
+        health.database = { ok: false, detail: String(error) };
         logger.warn({ err: error, failures: failures + 1 }, "storing deliveries failed; retrying");
         await sleep(Math.min(100 * 2 ** failures, MAX_BACKOFF_MS));
       }
@@ -97,10 +108,13 @@ export function createDispatcher(deps: DispatcherDeps): Service & { stats(): Dis
     consumer = created;
     created.failed.catch((error: unknown) => {
       if (stopping) return;
+      health.consumer = { ok: false, detail: String(error) };
       logger.error({ err: error }, "alert consumer stopped; starting it again");
       restarting = restartConsumer();
     });
-    return created.start();
+    return created.start().then(() => {
+      health.consumer = { ok: true };
+    });
   }
 
   /** A consumer that failed (Kafka away, a rebalance gone wrong) is replaced, with backoff. */
@@ -120,6 +134,7 @@ export function createDispatcher(deps: DispatcherDeps): Service & { stats(): Dis
 
   return {
     stats: () => ({ ...intake.stats(), ...worker.stats() }),
+    health: () => ({ ...health }),
     async start() {
       await eventLog.ensureTopics([
         { ...TOPICS.truckGeofenceAlerts, partitions: config.partitions },

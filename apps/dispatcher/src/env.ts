@@ -15,6 +15,9 @@ export const DispatcherEnv = DispatcherSettings.extend({
   GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
   LOG_LEVEL: logLevelVar,
   KAFKA_SESSION_TIMEOUT_MS: sessionTimeoutVar,
+  /** Port of /metrics, /health/live and /health/ready; 0 picks a free one. Unset: 9465, or a free one. */
+  DISPATCHER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  DISPATCHER_METRICS_HOST: z.string().min(1).default("127.0.0.1"),
 });
 export type DispatcherEnv = z.infer<typeof DispatcherEnv>;
 

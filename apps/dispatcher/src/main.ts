@@ -1,9 +1,13 @@
 // Separate-process entry: `tsx apps/dispatcher/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
 import { openDatabase } from "@fleetstream/db";
 import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
-import { createLogger, runMain } from "@fleetstream/service";
+import { createLogger, runMain, startOpsServerOn } from "@fleetstream/service";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { createDispatcher } from "./dispatcher";
 import { readDispatcherEnv } from "./env";
+
+/** The processor's is 9464 (Prometheus's default exporter range). */
+const DEFAULT_METRICS_PORT = 9465;
 
 await runMain("dispatcher", async () => {
   const env = readDispatcherEnv();
@@ -22,8 +26,17 @@ await runMain("dispatcher", async () => {
     logger,
     config: { settings: env, partitions: env.GPS_TOPIC_PARTITIONS },
   });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "fleetstream_dispatcher_" });
+  let ops: Awaited<ReturnType<typeof startOpsServerOn>> | undefined;
   return {
     async start() {
+      ops = await startOpsServerOn(env.DISPATCHER_METRICS_PORT, DEFAULT_METRICS_PORT, {
+        host: env.DISPATCHER_METRICS_HOST,
+        registry,
+        readiness: () => dispatcher.health(),
+        logger,
+      });
       const { applied } = await db.migrate();
       if (applied.length > 0) logger.info({ applied }, "database migrated");
       await dispatcher.start();
@@ -32,6 +45,7 @@ await runMain("dispatcher", async () => {
       await dispatcher.stop();
       await eventLog.close();
       await db.close();
+      await ops?.close();
     },
   };
 });

@@ -1,7 +1,7 @@
 // Separate-process entry: `tsx apps/processor/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
 import { openDatabase } from "@fleetstream/db";
 import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
-import { createLogger, runMain, startOpsServer } from "@fleetstream/service";
+import { createLogger, runMain, startOpsServerOn } from "@fleetstream/service";
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
 import { readProcessorEnv } from "./env";
@@ -28,28 +28,15 @@ await runMain("processor", async () => {
     onFatal: () => process.exit(1),
   });
   collectDefaultMetrics({ register: processor.registry, prefix: "fleetstream_processor_" });
-  let ops: Awaited<ReturnType<typeof startOpsServer>> | undefined;
+  let ops: Awaited<ReturnType<typeof startOpsServerOn>> | undefined;
   return {
     async start() {
-      const serve = (port: number) =>
-        startOpsServer({
-          port,
-          host: env.PROCESSOR_METRICS_HOST,
-          registry: processor.registry,
-          readiness: () => processor.health(),
-          logger,
-        });
-      ops =
-        env.PROCESSOR_METRICS_PORT === undefined
-          ? await serve(DEFAULT_METRICS_PORT).catch((error: NodeJS.ErrnoException) => {
-              if (error.code !== "EADDRINUSE") throw error;
-              logger.warn(
-                { port: DEFAULT_METRICS_PORT },
-                "metrics port in use (another processor on this host?): using a free one",
-              );
-              return serve(0);
-            })
-          : await serve(env.PROCESSOR_METRICS_PORT);
+      ops = await startOpsServerOn(env.PROCESSOR_METRICS_PORT, DEFAULT_METRICS_PORT, {
+        host: env.PROCESSOR_METRICS_HOST,
+        registry: processor.registry,
+        readiness: () => processor.health(),
+        logger,
+      });
       const { applied } = await db.migrate();
       if (applied.length > 0) logger.info({ applied }, "database migrated");
       await processor.start();

@@ -87,3 +87,20 @@ export async function startOpsServer(
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * startOpsServer on `port` when one is configured; unset, on the app's `defaultPort`, or on a
+ * free port when another process on the host has it (several processes per host are normal).
+ */
+export function startOpsServerOn(
+  port: number | undefined,
+  defaultPort: number,
+  options: Omit<OpsServerOptions, "port">,
+): ReturnType<typeof startOpsServer> {
+  if (port !== undefined) return startOpsServer({ ...options, port });
+  return startOpsServer({ ...options, port: defaultPort }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EADDRINUSE") throw error;
+    options.logger.warn({ port: defaultPort }, "metrics port in use: using a free one");
+    return startOpsServer({ ...options, port: 0 });
+  });
+}
