@@ -8,7 +8,7 @@ import { createEventLog } from "@fleetstream/eventlog";
 import { composeProcessor } from "@fleetstream/processor";
 import { createLogger, runMain } from "@fleetstream/service";
 import { createSimulator } from "@fleetstream/simulator";
-import { createWebServer } from "@fleetstream/web";
+import { composeWeb } from "@fleetstream/web";
 import { launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
 
 await runMain("fleetstream", async () => {
@@ -26,18 +26,12 @@ await runMain("fleetstream", async () => {
     logger: logger.child({ app: "processor" }),
     onFatal: () => process.exit(1),
   });
-  const web = createWebServer({
+  const web = composeWeb({
+    env,
     eventLog,
     db,
-    port: env.PORT,
-    partitions: env.GPS_TOPIC_PARTITIONS,
-    host: env.HOST,
-    tileUrl: env.MAP_TILE_URL,
-    webhookTargets: env.WEBHOOK_ALLOWED_TARGETS,
-    offlineAfterMs: env.TRUCK_OFFLINE_AFTER_S * 1000,
-    roadNetwork: roadNetwork(env),
-    speedingThresholdKmh: env.SPEEDING_THRESHOLD_KMH,
     logger: logger.child({ app: "web" }),
+    roadNetwork: roadNetwork(env),
   });
   const dispatcher = createDispatcher({
     eventLog,

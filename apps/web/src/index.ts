@@ -1,3 +1,4 @@
+export { composeWeb } from "./compose";
 export type { SeparateProcessWebEnv } from "./env";
 export { loadWebEnv, WebEnv } from "./env";
 export type { WebServer, WebServerDeps } from "./server/web-server";

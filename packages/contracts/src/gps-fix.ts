@@ -88,10 +88,13 @@ export function decodeJson<T>(
   accepts?: (json: unknown) => json is T,
 ): Decoded<T> {
   if (bytes === null) return { ok: false, reason: "empty record (null value)" };
+  // A Buffer (what Kafka clients hand over) decodes in place; another view is wrapped, not copied.
   const text =
     typeof bytes === "string"
       ? bytes
-      : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
+      : Buffer.isBuffer(bytes)
+        ? bytes.toString("utf8")
+        : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8");
   let json: unknown;
   try {
     json = JSON.parse(text);
