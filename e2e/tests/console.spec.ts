@@ -12,14 +12,34 @@ test("draw a geofence on the map and see a truck raise ENTER in the feed", async
   await page.getByRole("button", { name: "Draw rectangle" }).click();
   await expect(page.getByRole("status").filter({ hasText: "opposite corner" })).toBeVisible();
 
-  // A rectangle around a moving truck's marker: it is inside as soon as the fence exists.
+  // A rectangle around a moving truck's marker: it is inside as soon as the fence exists. The
+  // marker must sit well inside the map, or a corner's click lands on the panel beside it.
   const trucks = await liveTrucks(request);
-  const moving = trucks.find((t) => t.status === "moving") ?? trucks[0];
-  const marker = page.getByRole("img", { name: `Truck ${moving?.truckId}`, exact: true });
-  const box = await marker.boundingBox();
-  if (!box) throw new Error("truck marker not on screen");
-  const cx = box.x + box.width / 2;
-  const cy = box.y + box.height / 2;
+  const map = await page.getByRole("region", { name: "Fleet map" }).boundingBox();
+  if (!map) throw new Error("map not on screen");
+  const MARGIN = 100;
+  let centre: { cx: number; cy: number } | undefined;
+  for (const truck of [...trucks].sort(
+    (a, b) => Number(b.status === "moving") - Number(a.status === "moving"),
+  )) {
+    const box = await page
+      .getByRole("img", { name: `Truck ${truck.truckId}`, exact: true })
+      .boundingBox();
+    if (!box) continue;
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const inside =
+      cx > map.x + MARGIN &&
+      cx < map.x + map.width - MARGIN &&
+      cy > map.y + MARGIN &&
+      cy < map.y + map.height - MARGIN;
+    if (inside) {
+      centre = { cx, cy };
+      break;
+    }
+  }
+  if (!centre) throw new Error("no truck marker well inside the map");
+  const { cx, cy } = centre;
   await page.mouse.click(cx - 70, cy - 70);
   await page.mouse.move(cx, cy, { steps: 4 });
   await page.mouse.move(cx + 70, cy + 70, { steps: 4 });
