@@ -68,6 +68,14 @@ describe("positions operator (embedded PGlite)", () => {
     expect(operator.checkpoint(0, LIVE).records).toEqual([]);
   });
 
+  it("publishes what it held as soon as the partition catches up, before the checkpoint", () => {
+    const operator = createPositionsOperator({ now: () => 5 });
+    operator.process(0, accepted([fix("G", 1), fix("H", 1)]), { now: 0, lag: 50_000 });
+    const live = operator.process(0, accepted([fix("G", 2)]), LIVE).map((r) => JSON.parse(r.value));
+    expect(live.map((p) => `${p.truckId}#${p.seq}`).sort()).toEqual(["G#2", "H#1"]);
+    expect(operator.checkpoint(0, LIVE).records).toEqual([]);
+  });
+
   it("creates the day partitions its fixes need", async () => {
     const operator = createPositionsOperator();
     const far = { ...fix("D", 1), eventTime: Date.UTC(2031, 1, 3, 12) };
