@@ -35,7 +35,10 @@ const ROUTINE_RESPONSES = [
   "The coordinator is not aware of this member",
   "Specified group generation id is not valid",
   "The group member needs to have a valid member id",
-  // While a restarted broker elects leaders; kafkajs retries, the caller sees what remains.
+  // While a restarted broker elects leaders and coordinators; kafkajs retries, and the caller
+  // sees what remains.
+  "This is not the correct coordinator for this group",
+  "The group coordinator is not available",
   "This server is not the leader for that topic-partition",
   "There is no leader for this topic-partition",
   "The broker received an out of order sequence number",
