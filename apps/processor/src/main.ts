@@ -1,7 +1,7 @@
 // Separate-process entry: `tsx apps/processor/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
-import { openDatabase } from "@fleetstream/db";
+import { isDatabaseUnreachable, openDatabase } from "@fleetstream/db";
 import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
-import { createLogger, runMain, startOpsServerOn } from "@fleetstream/service";
+import { createLogger, Outage, runMain, startOpsServerOn } from "@fleetstream/service";
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
 import { readProcessorEnv } from "./env";
@@ -37,7 +37,10 @@ await runMain("processor", async () => {
         readiness: () => processor.health(),
         logger,
       });
-      const { applied } = await db.migrate();
+      // PostgreSQL restarting while we start: wait for it (capped backoff) instead of exiting.
+      const { applied } = await new Outage("PostgreSQL", logger).retry(() => db.migrate(), {
+        retriable: isDatabaseUnreachable,
+      });
       if (applied.length > 0) logger.info({ applied }, "database migrated");
       await processor.start();
     },

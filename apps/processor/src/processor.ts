@@ -5,6 +5,7 @@ import {
   type Consumer,
   deadLetterCopy,
   type EventLog,
+  isRetriableKafkaError,
   type OutgoingRecord,
   type Producer,
   type RecordBatch,
@@ -525,12 +526,12 @@ export function createProcessor(deps: {
         metrics.checkpoints.inc({ result: "retried" });
         // A day partition may have been dropped meanwhile (retention): make sure again.
         positions.knownDays.clear();
-        setHealth("database", error);
-        if (attempt === 1 || attempt % 10 === 0)
-          logger.warn(
-            { partition: c.partition, attempt, err: error },
-            "checkpoint failed; trying again",
-          );
+        // Logged once per outage by setHealth; each partition's retries only at debug level.
+        setHealth(isRetriableKafkaError(error) ? "kafka" : "database", error);
+        logger.debug(
+          { partition: c.partition, attempt, err: error },
+          "checkpoint failed; trying again",
+        );
         if (stopping && attempt >= 3) return; // what it covers is processed again next start
         await sleep(backoffMs(attempt));
       }
@@ -779,6 +780,8 @@ async function runTicksOnce(
   db: Database,
   logger: Logger,
   isStopped: () => boolean = () => false,
+  /** Operators whose last tick failed: a failure is logged when it starts and when it ends. */
+  failing = new Set<string>(),
 ): Promise<void> {
   for (const operator of operators) {
     if (!operator.tick || isStopped()) continue;
@@ -786,10 +789,14 @@ async function runTicksOnce(
       const output = await operator.tick(db);
       for (const [name, records] of byTopic(output.records)) await out.send(name, records);
       await db.sql.transaction((tx) => output.persist(tx));
+      if (failing.delete(operator.name))
+        logger.info({ operator: operator.name }, "operator ticks work again");
     } catch (error) {
+      if (failing.has(operator.name)) continue;
+      failing.add(operator.name);
       logger.warn(
         { err: error, operator: operator.name },
-        "operator tick failed; trying again next tick",
+        "operator tick failed; trying again every tick",
       );
     }
   }
@@ -816,10 +823,13 @@ function startTimers(options: {
   const tickEvery = Math.min(...ticking.map((o) => o.tickIntervalMs ?? 1_000), 60_000);
   let tickTimer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  const failing = new Set<string>();
   const scheduleTick = () => {
     if (stopped || ticking.length === 0) return;
     tickTimer = setTimeout(() => {
-      running = runTicksOnce(operators, out, db, logger, () => stopped).finally(scheduleTick);
+      running = runTicksOnce(operators, out, db, logger, () => stopped, failing).finally(
+        scheduleTick,
+      );
     }, tickEvery);
   };
   scheduleTick();

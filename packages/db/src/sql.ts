@@ -26,6 +26,12 @@ export function postgresSql(pool: pg.Pool): Sql {
     async transaction(fn) {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A server that goes away mid-transaction makes the checked-out client emit "error"; with
+      // no listener that would end the process. The query in progress fails with it anyway.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn({
@@ -43,6 +49,7 @@ export function postgresSql(pool: pg.Pool): Sql {
         });
         throw error;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     },

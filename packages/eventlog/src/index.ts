@@ -22,6 +22,7 @@ export {
   deadLetterRecord,
 } from "./dead-letter";
 export { type KafkaConsumerTuning, sessionTuning } from "./kafka/consumer";
+export { isRetriableKafkaError } from "./kafka/errors";
 export { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 export type { KafkaLogLevelName, KafkaLogLine } from "./kafka/logging";
 export { InMemoryEventLog, rangeAssign } from "./memory";

@@ -3,3 +3,4 @@ export * from "./env";
 export * from "./lifecycle";
 export * from "./logger";
 export * from "./ops-server";
+export * from "./outage";

@@ -1,5 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createEventLog } from "@fleetstream/eventlog";
+import { Outage } from "@fleetstream/service";
+import { sendUntilAcked } from "./sink";
 
 /** Settings the parent passes as workerData. */
 export interface ProducerWorkerData {
@@ -15,7 +17,9 @@ export type ToWorker =
 export type FromWorker =
   | { kind: "ack"; id: number; count: number }
   | { kind: "error"; id: number; count: number; message: string }
-  | { kind: "closed" };
+  | { kind: "closed" }
+  /** This thread's producer cannot reach Kafka (down) or can again; the parent logs it. */
+  | { kind: "outage"; down: boolean; message: string; error?: string; downMs?: number };
 
 /**
  * One producer on its own thread: kafkajs encodes record batches in JavaScript, so encoding on
@@ -28,6 +32,18 @@ const settings = workerData as ProducerWorkerData;
 const log = createEventLog({ clientId: settings.clientId, brokers: settings.brokers });
 const producer = log.producer();
 const reply = (message: FromWorker) => port.postMessage(message);
+const outage = new Outage("Kafka", {
+  warn: (fields: { err?: unknown }, message) =>
+    reply({ kind: "outage", down: true, message, error: rootMessageOf(fields.err) }),
+  info: (fields: { downMs?: number }, message) =>
+    reply({ kind: "outage", down: false, message, downMs: fields.downMs ?? 0 }),
+});
+
+function rootMessageOf(error: unknown): string {
+  let cause = error;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  return cause instanceof Error ? cause.message : String(cause);
+}
 
 port.on("message", (message: ToWorker) => {
   if (message.kind === "close") {
@@ -39,7 +55,7 @@ port.on("message", (message: ToWorker) => {
   }
   const { id, keys, values } = message;
   const records = keys.map((key, i) => ({ key, value: values[i] ?? null }));
-  producer.send(settings.topic, records).then(
+  sendUntilAcked(producer, settings.topic, records, outage).then(
     () => reply({ kind: "ack", id, count: records.length }),
     (error: unknown) =>
       reply({

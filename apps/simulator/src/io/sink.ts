@@ -1,5 +1,6 @@
 import type { Writable } from "node:stream";
-import type { OutgoingRecord, Producer } from "@fleetstream/eventlog";
+import { isRetriableKafkaError, type OutgoingRecord, type Producer } from "@fleetstream/eventlog";
+import { Outage, type OutageLog } from "@fleetstream/service";
 import type { Emission } from "../domain/faults";
 
 /** Where a run's records go. */
@@ -21,6 +22,40 @@ export interface Sink {
 
 export const toOutgoing = (e: Emission): OutgoingRecord => ({ key: e.key, value: e.value });
 
+/** One fleet-sim line on stderr per outage start and end (the summary stays the last line). */
+export const stderrOutageLog: OutageLog = {
+  warn: (fields, message) => writeOutageLine(message, fields),
+  info: (fields, message) => writeOutageLine(message, fields),
+};
+
+function writeOutageLine(message: string, fields: { err?: unknown; downMs?: number }): void {
+  let cause: unknown = fields.err;
+  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+  const detail =
+    fields.downMs !== undefined
+      ? `after ${(fields.downMs / 1000).toFixed(1)} s`
+      : cause instanceof Error
+        ? cause.message
+        : String(cause);
+  process.stderr.write(`fleet-sim: ${message} (${detail})\n`);
+}
+
+/**
+ * Sends one batch until Kafka acknowledges it, waiting out outages (a broker restart) with
+ * capped backoff; other errors (unknown topic, record too large) are thrown. A batch that
+ * failed may have been written anyway: resending it can put a fix on the topic twice, which is
+ * safe because the producer is idempotent within a session and the processor keeps a fix once
+ * per (truck_id, seq) whatever reaches it.
+ */
+export function sendUntilAcked(
+  producer: Producer,
+  topic: string,
+  records: OutgoingRecord[],
+  outage: Outage,
+): Promise<unknown> {
+  return outage.retry(() => producer.send(topic, records), { retriable: isRetriableKafkaError });
+}
+
 /**
  * Produces through the event-log seam with up to `maxInFlight` `send` calls outstanding, so the
  * next batch is being prepared while the previous one is on the wire.
@@ -35,13 +70,20 @@ export class ProducerSink implements Sink {
     private readonly producer: Producer,
     private readonly topic: string,
     private readonly maxInFlight = 4,
+    private readonly outage = new Outage("Kafka", stderrOutageLog),
   ) {}
 
   async write(records: readonly Emission[]): Promise<void> {
     this.throwIfFailed();
     if (records.length === 0) return;
     const count = records.length;
-    const send: Promise<void> = this.producer.send(this.topic, records.map(toOutgoing)).then(
+    const outgoing = records.map(toOutgoing);
+    const send: Promise<void> = sendUntilAcked(
+      this.producer,
+      this.topic,
+      outgoing,
+      this.outage,
+    ).then(
       () => {
         this.acked += count;
       },

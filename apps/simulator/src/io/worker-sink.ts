@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { partitionForKey } from "@fleetstream/eventlog";
 import type { Emission } from "../domain/faults";
 import type { FromWorker, ProducerWorkerData, ToWorker } from "./producer-worker";
-import type { Sink } from "./sink";
+import { type Sink, stderrOutageLog } from "./sink";
 
 export interface WorkerSinkOptions extends ProducerWorkerData {
   /** Producer threads (default 2, one per core of the target machine). */
@@ -46,6 +46,8 @@ export class WorkerProducerSink implements Sink {
   private waiters: (() => void)[] = [];
   private nextId = 0;
   private readonly threadOf: (key: string | null) => number;
+  /** Threads whose producer cannot reach Kafka: one line when the first fails, one when all are back. */
+  private readonly down = new Set<number>();
 
   constructor(options: WorkerSinkOptions) {
     const threads = Math.max(1, options.threads ?? 2);
@@ -126,6 +128,15 @@ export class WorkerProducerSink implements Sink {
 
   private onMessage(thread: number, message: FromWorker): void {
     if (message.kind === "closed") return;
+    if (message.kind === "outage") {
+      const wasDown = this.down.size > 0;
+      if (message.down) this.down.add(thread);
+      else this.down.delete(thread);
+      if (!wasDown && message.down) stderrOutageLog.warn({ err: message.error }, message.message);
+      if (wasDown && this.down.size === 0)
+        stderrOutageLog.info({ downMs: message.downMs }, message.message);
+      return;
+    }
     this.pending[thread] = (this.pending[thread] as number) - 1;
     if (message.kind === "ack") this.acked += message.count;
     else {

@@ -34,6 +34,8 @@ export interface WebApi {
   replay: ReplayApi;
   basemap: BasemapApi;
   webhooks: WebhookApi;
+  /** The answer for an error a handler threw: JSON, 503 while the database is unreachable. */
+  failed: (error: unknown, request: Request) => Response;
 }
 
 export interface WebContext {
@@ -70,6 +72,11 @@ export function route<P extends Record<string, string> = Record<string, never>>(
   return async (request: Request, context: { params: Promise<P> }): Promise<Response> => {
     const ctx = webContext();
     if (!ctx) return UNAVAILABLE();
-    return handle(ctx.api, request, await context.params);
+    try {
+      return await handle(ctx.api, request, await context.params);
+    } catch (error) {
+      // Not left to Next.js, which would answer an empty 500.
+      return ctx.api.failed(error, request);
+    }
   };
 }

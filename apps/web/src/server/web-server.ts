@@ -35,6 +35,7 @@ import { alertsApi } from "./http/alerts";
 import { basemapApi, type RoadFeature } from "./http/basemap";
 import { geofenceApi } from "./http/geofences";
 import { replayApi } from "./http/replay";
+import { failure } from "./http/respond";
 import { trucksApi } from "./http/trucks";
 import { webhookApi } from "./http/webhooks";
 import { windowsApi } from "./http/windows";
@@ -155,6 +156,18 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   };
   const maybePrisma = () => deps.db?.prisma;
 
+  /** A thrown error as a JSON answer; an unreachable database is logged at most once a minute. */
+  let databaseDownLoggedAt = Number.NEGATIVE_INFINITY;
+  function failed(error: unknown, request: Request): Response {
+    const response = failure(error);
+    if (response.status !== 503) logger.error({ err: error, url: request.url }, "request failed");
+    else if (Date.now() - databaseDownLoggedAt > 60_000) {
+      databaseDownLoggedAt = Date.now();
+      logger.warn({ err: error }, "database unreachable: the API answers 503");
+    }
+    return response;
+  }
+
   let roads: Promise<RoadFeature[] | null> | undefined;
   const loadRoads = () => {
     if (!deps.roadNetwork) return Promise.resolve(null);
@@ -190,6 +203,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       replay: replayApi({ prisma: maybePrisma }),
       basemap: basemapApi({ roads: loadRoads }),
       webhooks: webhookApi(() => webhookStore),
+      failed,
     },
   };
 

@@ -1,4 +1,11 @@
-import type { Batch, EachBatchPayload, IHeaders, Consumer as KafkaConsumer } from "kafkajs";
+import { Outage } from "@fleetstream/service";
+import type {
+  Batch,
+  ConsumerRunConfig,
+  EachBatchPayload,
+  IHeaders,
+  Consumer as KafkaConsumer,
+} from "kafkajs";
 import { failureSignal, maxBatchSizeOf, tpKey } from "../consumer-common";
 import type { ConsumedRecord, Consumer, ConsumerOptions, Headers, TopicPartition } from "../types";
 import type { KafkaEventLog } from "./log";
@@ -104,6 +111,15 @@ export class KafkaLogConsumer implements Consumer {
   private assigned: Promise<void> = Promise.resolve();
   /** eachBatch calls in progress (stop waits for them before revoking). */
   private readonly inFlight = new Set<Promise<void>>();
+  /** Partitions paused by the caller, paused again after kafkajs restarts the consumer. */
+  private readonly paused = new Map<string, TopicPartition>();
+  /** Seeks asked for while kafkajs was restarting the consumer, made once it has rejoined. */
+  private readonly pendingSeeks = new Map<string, TopicPartition & { offset: number }>();
+  /** Crashes (a broker restart): logged once when they start and once when fetching resumes. */
+  private readonly outage: Outage;
+  private runConfig: ConsumerRunConfig | undefined;
+  /** A reader's next offset per partition: it never commits, so a rejoin would start over. */
+  private readonly positions = new Map<string, number>();
 
   constructor(
     private readonly log: KafkaEventLog,
@@ -116,6 +132,7 @@ export class KafkaLogConsumer implements Consumer {
     ({ failed: this.failed, fail: this.rejectFailed } = failureSignal());
     this.maxBatchSize = maxBatchSizeOf(options);
     this.commits = options.commits ?? "batch";
+    this.outage = new Outage(`Kafka (consumer group "${options.groupId}")`, log.reporter());
     this.consumer = log.kafkaClient().consumer({
       groupId: options.groupId,
       sessionTimeout: tuning.sessionTimeoutMs,
@@ -159,11 +176,19 @@ export class KafkaLogConsumer implements Consumer {
       removers.push(() => clearTimeout(timer));
     });
     ready.catch(() => {}); // awaited below; this only keeps an early rejection from going unhandled
-    // A crash kafkajs will not restart from ends the consumer like a failed batch.
+    // A crash (the broker restarting, unreachable longer than kafkajs retries) never ends the
+    // consumer once started: kafkajs restarts the retriable ones itself, the others are run
+    // again here after a capped backoff. Only a failed handler ends it (see handle).
     this.consumer.on(CRASH, (event) => {
-      if (!event.payload.restart) void this.shutdown({ error: event.payload.error });
+      if (this.stopping || this.abortStart) return;
+      const wait = this.outage.failed(event.payload.error);
+      if (!event.payload.restart) void wait.then(() => this.rerun());
     });
-    this.consumer.on(GROUP_JOIN, (event) => this.onJoin(event.payload.memberAssignment));
+    this.consumer.on(FETCH, () => this.outage.ok());
+    this.consumer.on(GROUP_JOIN, (event) => {
+      this.onJoin(event.payload.memberAssignment);
+      this.restoreAfterRestart();
+    });
 
     try {
       if (this.stopping) throw this.stoppedWhileStarting();
@@ -171,12 +196,13 @@ export class KafkaLogConsumer implements Consumer {
         topics: [...this.options.topics],
         fromBeginning: (this.options.startFrom ?? "earliest") === "earliest",
       });
-      await this.consumer.run({
+      this.runConfig = {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: 1,
         eachBatch: (payload) => this.track(this.handle(payload)),
-      });
+      };
+      await this.consumer.run(this.runConfig);
       await ready;
     } catch (error) {
       await this.consumer.disconnect().catch(() => {});
@@ -197,17 +223,58 @@ export class KafkaLogConsumer implements Consumer {
     await this.consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);
   }
 
+  // kafkajs throws from seek, pause and resume while it restarts a crashed consumer: they are
+  // remembered and made again once it has rejoined (restoreAfterRestart).
+
   seek(topic: string, partition: number, offset: number): void {
     if (!this.owned.has(tpKey(topic, partition))) return;
-    this.consumer.seek({ topic, partition, offset: String(offset) });
+    try {
+      this.consumer.seek({ topic, partition, offset: String(offset) });
+    } catch {
+      this.pendingSeeks.set(tpKey(topic, partition), { topic, partition, offset });
+    }
   }
 
   pause(topic: string, partition: number): void {
-    this.consumer.pause([{ topic, partitions: [partition] }]);
+    this.paused.set(tpKey(topic, partition), { topic, partition });
+    try {
+      this.consumer.pause([{ topic, partitions: [partition] }]);
+    } catch {}
   }
 
   resume(topic: string, partition: number): void {
-    this.consumer.resume([{ topic, partitions: [partition] }]);
+    this.paused.delete(tpKey(topic, partition));
+    try {
+      this.consumer.resume([{ topic, partitions: [partition] }]);
+    } catch {}
+  }
+
+  private restoreAfterRestart(): void {
+    for (const { topic, partition } of this.paused.values())
+      this.consumer.pause([{ topic, partitions: [partition] }]);
+    // A reader's group has no committed offsets: without this it would read its topics from
+    // the start again after a broker restart.
+    if (this.commits === "never")
+      for (const [key, position] of this.positions) {
+        const tp = this.owned.get(key);
+        if (tp && !this.pendingSeeks.has(key))
+          this.consumer.seek({ ...tp, offset: String(position) });
+      }
+    const seeks = [...this.pendingSeeks.values()];
+    this.pendingSeeks.clear();
+    for (const { topic, partition, offset } of seeks) this.seek(topic, partition, offset);
+  }
+
+  /** Runs the consumer again after a crash kafkajs does not restart from. */
+  private async rerun(): Promise<void> {
+    if (this.stopping || !this.runConfig) return;
+    try {
+      await this.consumer.run(this.runConfig);
+    } catch (error) {
+      // Not even started: try again after the next backoff.
+      await this.outage.failed(error);
+      return this.rerun();
+    }
   }
 
   /** A new generation: revoke what was lost, then assign what was gained (batches wait for it). */
@@ -272,6 +339,8 @@ export class KafkaLogConsumer implements Consumer {
       // The handler sought elsewhere: the rest of this batch is not to be delivered.
       if (payload.isStale()) return;
       payload.resolveOffset(String(last.offset));
+      if (this.commits === "never")
+        this.positions.set(tpKey(batch.topic, batch.partition), last.offset + 1);
       if (this.commits === "batch") {
         // Errors here (a rebalance fenced this member) go to kafkajs, which rejoins; the batch is
         // then redelivered from the last commit, so processing stays at-least-once.

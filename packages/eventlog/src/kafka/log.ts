@@ -2,6 +2,7 @@ import "./linear-grouping";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { TopicSpec } from "@fleetstream/contracts";
+import type { OutageLog } from "@fleetstream/service";
 import { type Admin, Kafka, type PartitionMetadata } from "kafkajs";
 import type {
   Consumer,
@@ -59,6 +60,7 @@ export class KafkaEventLog implements EventLog {
   private readonly producers = new Set<KafkaLogProducer>();
   private readonly consumers = new Set<KafkaLogConsumer>();
   private closed = false;
+  private readonly logLine: (line: KafkaLogLine) => void;
 
   constructor(options: KafkaEventLogOptions) {
     if (options.brokers.length === 0) throw new Error("KafkaEventLog needs at least one broker");
@@ -66,6 +68,7 @@ export class KafkaEventLog implements EventLog {
     this.clientId = options.clientId;
     this.tuning = { ...DEFAULT_TUNING, ...options.consumer };
     const configured = LEVELS[options.logLevel ?? "error"];
+    this.logLine = options.log ?? writeLogLine;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -111,7 +114,7 @@ export class KafkaEventLog implements EventLog {
 
   producer(): Producer {
     this.assertOpen();
-    const producer = new KafkaLogProducer(this, this.kafka.producer(PRODUCER_CONFIG));
+    const producer = new KafkaLogProducer(this, () => this.kafka.producer(PRODUCER_CONFIG));
     this.producers.add(producer);
     return producer;
   }
@@ -186,6 +189,23 @@ export class KafkaEventLog implements EventLog {
 
   kafkaClient(): Kafka {
     return this.kafka;
+  }
+
+  /**
+   * Where our clients report an outage (its start and its end, once each): the same sink as
+   * kafkajs's lines, whatever the configured level.
+   */
+  reporter(): OutageLog {
+    const report =
+      (level: "warn" | "info") =>
+      ({ err, ...fields }: { err?: unknown }, message: string) =>
+        this.logLine({
+          level,
+          namespace: "fleetstream",
+          message,
+          extra: err === undefined ? fields : { ...fields, error: rootMessage(err) },
+        });
+    return { warn: report("warn"), info: report("info") };
   }
 
   /** Runs a client's connect and turns any failure into one clear line. */

@@ -29,20 +29,34 @@ export function writeLogLine(line: KafkaLogLine): void {
   process.stderr.write(`kafkajs ${line.level} [${line.namespace}] ${line.message}${extra}\n`);
 }
 
-/** Protocol errors kafkajs logs at error level although they are a normal part of rebalancing. */
-const REBALANCE_RESPONSES = [
+/** Protocol errors kafkajs logs at error level although they are routine (rebalances, leader moves). */
+const ROUTINE_RESPONSES = [
   "The group is rebalancing, so a rejoin is needed",
   "The coordinator is not aware of this member",
   "Specified group generation id is not valid",
   "The group member needs to have a valid member id",
+  // While a restarted broker elects leaders and coordinators; kafkajs retries, and the caller
+  // sees what remains.
+  "This is not the correct coordinator for this group",
+  "The group coordinator is not available",
+  "This server is not the leader for that topic-partition",
+  "There is no leader for this topic-partition",
+  "The broker received an out of order sequence number",
 ];
 
 /**
- * kafkajs entries that are routine (rebalances) or reach the caller anyway as a thrown error
- * ("Cannot reach Kafka ..."); they are shown only at debug level instead of as errors.
+ * kafkajs entries that are routine (rebalances, consumer restarts) or reach the caller anyway as
+ * a thrown error ("Cannot reach Kafka ..."); they are shown only at debug level instead of as
+ * errors.
  */
 function isRoutine(entry: LogEntry): boolean {
   const { message } = entry.log;
+  // Each crash and restart of a consumer while the broker is away: our consumer logs the
+  // outage once when it starts and once when it ends instead.
+  if (entry.namespace === "Consumer")
+    return message.startsWith("Crash: ") || message.startsWith("Restarting the consumer");
+  // Each of kafkajs's own retries of a produce request; a send that still fails is thrown.
+  if (entry.namespace === "Producer") return message.startsWith("Failed to send messages");
   if (entry.namespace === "BrokerPool")
     return message.startsWith("Failed to connect to seed broker");
   if (entry.namespace !== "Connection") return false;
@@ -52,7 +66,7 @@ function isRoutine(entry: LogEntry): boolean {
   return (
     message.startsWith("Response ") &&
     typeof error === "string" &&
-    REBALANCE_RESPONSES.some((routine) => error.startsWith(routine))
+    ROUTINE_RESPONSES.some((routine) => error.startsWith(routine))
   );
 }
 

@@ -41,6 +41,7 @@ interface Slot {
  */
 export class KafkaLogProducer implements Producer {
   private readonly partitioner = Partitioners.DefaultPartitioner();
+  private producer: KafkaProducer;
   private connection: Promise<void> | undefined;
   private waiting: PendingSend[] = [];
   private inFlight: Promise<void> | undefined;
@@ -48,8 +49,10 @@ export class KafkaLogProducer implements Producer {
 
   constructor(
     private readonly log: KafkaEventLog,
-    private readonly producer: KafkaProducer,
-  ) {}
+    private readonly createProducer: () => KafkaProducer,
+  ) {
+    this.producer = createProducer();
+  }
 
   send(topic: string, records: OutgoingRecord[]): Promise<SentRecord[]> {
     if (this.closed) return Promise.reject(new Error("Producer is closed"));
@@ -132,6 +135,10 @@ export class KafkaLogProducer implements Producer {
           from = end;
         }
       } catch (error) {
+        // After a failed request (a broker restart) kafkajs's idempotent producer and the broker
+        // may disagree on sequence numbers: every later send fails with "out of order sequence
+        // number". The next request goes through a new producer (a new producer id) instead.
+        this.renew();
         // What was not acknowledged may or may not be written: its senders retry (at least once).
         for (const slot of slots)
           if (results[slot.send]?.[slot.index] === undefined) failed.set(slot.send, error);
@@ -182,6 +189,14 @@ export class KafkaLogProducer implements Producer {
         offset,
       };
     }
+  }
+
+  private renew(): void {
+    const old = this.producer;
+    const connection = this.connection;
+    this.producer = this.createProducer();
+    this.connection = undefined;
+    if (connection) void connection.then(() => old.disconnect()).catch(() => {});
   }
 
   private connected(): Promise<void> {

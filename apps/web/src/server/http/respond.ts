@@ -1,16 +1,24 @@
 import { describeIssues } from "@fleetstream/contracts";
+import { isDatabaseUnreachable } from "@fleetstream/db";
 import type { z } from "zod";
 
 // One error shape for every REST endpoint: `{ error, field?, problems? }` with the status from
 // one table. Handlers parse their input with zod first; a bad value answers 400 naming the field.
 
-export type ProblemCode = "invalid" | "bad_json" | "not_found" | "conflict" | "unavailable";
+export type ProblemCode =
+  | "invalid"
+  | "bad_json"
+  | "not_found"
+  | "conflict"
+  | "internal"
+  | "unavailable";
 
 const STATUS: Record<ProblemCode, number> = {
   invalid: 400,
   bad_json: 400,
   not_found: 404,
   conflict: 409,
+  internal: 500,
   unavailable: 503,
 };
 
@@ -35,6 +43,16 @@ export function problem(
     ...(problems.length > 0 ? { problems: [...problems] } : {}),
   };
   return Response.json(body, { status: STATUS[code], headers: NO_STORE });
+}
+
+/**
+ * The answer for an error a handler threw: 503 while the database cannot be reached (the
+ * client may try again), 500 otherwise; JSON either way.
+ */
+export function failure(error: unknown): Response {
+  if (isDatabaseUnreachable(error))
+    return problem("unavailable", "the database is unreachable right now; try again shortly");
+  return problem("internal", "internal error");
 }
 
 /** What the stores (geofences, webhooks) answer: a value, or an error with its code. */
