@@ -237,7 +237,7 @@ const notAFix: fc.Arbitrary<OutgoingRecord> = fc.oneof(
   fc
     .tuple(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }))
     .map(([key, bytes]) => ({
-      key: Buffer.from(key).toString("latin1"),
+      key: Buffer.from(key), // any bytes, UTF-8 or not
       value: Buffer.from(bytes),
     })),
   fc.constantFrom<OutgoingRecord>(
@@ -386,6 +386,10 @@ const fuzzInput = (count: number): OutgoingRecord[] => [
 
 const silent = () => createLogger("processor-fuzz", (process.env.FUZZ_LOG ?? "silent") as "silent");
 
+/** A key as the consumer reads it: text (bytes that are not UTF-8 become U+FFFD). */
+const textOf = (key: string | Buffer | null): string | null =>
+  key === null || typeof key === "string" ? key : key.toString("utf8");
+
 /** The input partition a key goes to (any stable choice: one truck stays in one partition). */
 const partitionOf = (key: string | null): number =>
   key === null
@@ -414,14 +418,16 @@ describe("no poison record: fuzzed input", () => {
     for (let start = 0; start < input.length; start += BATCH) {
       const batches = Array.from({ length: PARTITIONS }, (): ConsumedRecord[] => []);
       for (const { key, value, headers } of input.slice(start, start + BATCH)) {
-        const partition = partitionOf(key);
+        const keyBytes = key === null ? null : Buffer.from(key);
+        const partition = partitionOf(textOf(key));
         const offset = offsets[partition] ?? 0;
         offsets[partition] = offset + 1;
         batches[partition]?.push({
           topic: TOPICS.gpsFixes.name,
           partition,
           offset,
-          key,
+          key: textOf(key),
+          keyBytes,
           value: value === null ? null : Buffer.from(value),
           headers: headers ?? {},
           timestamp: at.getTime(),
@@ -525,7 +531,7 @@ describe("no poison record: fuzzed input", () => {
         if (reasons.has(`${partition}:${offset}`)) return;
         const { key, value } = input[i] as OutgoingRecord;
         const decoded = decodeGpsFix(value);
-        expect(decoded.ok && decoded.value.truckId === key, `applied: ${value}`).toBe(true);
+        expect(decoded.ok && decoded.value.truckId === textOf(key), `applied: ${value}`).toBe(true);
         if (decoded.ok) stored.add(`${key} ${decoded.value.eventTime} ${decoded.value.seq}`);
       });
       expect(WHOLE_RECORDS - reasons.size).toBe(stats.applied);

@@ -77,7 +77,7 @@ function partitionMetadata(count: number): PartitionMetadata[] {
 }
 
 /** The partition kafkajs's DefaultPartitioner (Java-compatible murmur2) picks for a key. */
-function kafkajsPartition(topic: string, key: string, partitions: number): number {
+function kafkajsPartition(topic: string, key: string | Buffer, partitions: number): number {
   return Partitioners.DefaultPartitioner()({
     topic,
     partitionMetadata: partitionMetadata(partitions),
@@ -481,6 +481,26 @@ export function describeEventLogContract(
       const failedAt = Date.parse(record?.headers[DLQ_HEADERS.failedAt] ?? "");
       expect(failedAt).toBeGreaterThanOrEqual(before - 1);
       expect(failedAt).toBeLessThanOrEqual(Date.now());
+    });
+
+    it("dead-letters a record whose key is not UTF-8 with that key byte for byte", async () => {
+      const source = await topic("source-bytes", 2);
+      const dlq = await topic("dlq-bytes", 2);
+      const key = Buffer.from([0xff, 0xfe, 0x42, 0x41, 0x44]);
+      await sendAll(source, [{ key, value: "{not json" }]);
+      const out = log.producer();
+      const { inbox } = await consume({ groupId: unique("processor"), topics: [source] });
+      await inbox.count(1);
+      const [original] = inbox.records;
+      // The text key reads the bytes as UTF-8 (U+FFFD for what is not); keyBytes keeps them.
+      expect(original?.key).toBe("\ufffd\ufffdBAD");
+      expect(original?.keyBytes).toEqual(key);
+      if (original) await deadLetter(out, dlq, original, "not JSON");
+      await out.close();
+      const dead = await consume({ groupId: unique("dlq-reader"), topics: [dlq] });
+      await dead.inbox.count(1);
+      expect(dead.inbox.records[0]?.keyBytes).toEqual(key);
+      expect(dead.inbox.records[0]?.partition).toBe(kafkajsPartition(dlq, key, 2));
     });
 
     it("sends any number of records, cut into requests under the broker's limits", async () => {

@@ -22,6 +22,7 @@ import type {
 /** One stored record; values are private copies so senders and consumers cannot alias them. */
 interface StoredRecord {
   key: string | null;
+  keyBytes: Buffer | null;
   value: Buffer | null;
   headers: Headers;
   timestamp: number;
@@ -294,6 +295,7 @@ export class InMemoryEventLog implements EventLog {
         partition,
         offset,
         key: stored.key,
+        keyBytes: stored.keyBytes === null ? null : Buffer.from(stored.keyBytes),
         value: stored.value === null ? null : Buffer.from(stored.value),
         headers: { ...stored.headers },
         timestamp: stored.timestamp,
@@ -347,11 +349,14 @@ export class InMemoryEventLog implements EventLog {
   private append(topic: Topic, partition: number, record: OutgoingRecord): SentRecord {
     const log = topic.partitions[partition];
     if (!log) throw new Error(`Partition ${partition} of "${topic.name}" does not exist`);
-    if (record.key !== null && typeof record.key !== "string") {
-      throw new TypeError("Record key must be a string or null");
+    const { key } = record;
+    if (key !== null && typeof key !== "string" && !Buffer.isBuffer(key)) {
+      throw new TypeError("Record key must be a string, a Buffer or null");
     }
+    // A string key stays as it was sent (as the text key); bytes are read as UTF-8, like Kafka.
     log.push({
-      key: record.key,
+      key: typeof key === "string" || key === null ? key : key.toString("utf8"),
+      keyBytes: key === null ? null : Buffer.from(key),
       value: toBuffer(record.value),
       headers: { ...record.headers },
       timestamp: record.timestamp ?? Date.now(),

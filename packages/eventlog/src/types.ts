@@ -7,8 +7,8 @@ import type { TopicSpec } from "@fleetstream/contracts";
 export type Headers = Record<string, string>;
 
 export interface OutgoingRecord {
-  /** Partitioning key; records with one key keep their order. */
-  key: string | null;
+  /** Partitioning key; records with one key keep their order. Bytes are sent as they are. */
+  key: string | Buffer | null;
   value: Buffer | string | null;
   headers?: Headers;
   /** Record timestamp, epoch ms; defaults to now. */
@@ -19,7 +19,13 @@ export interface ConsumedRecord {
   topic: string;
   partition: number;
   offset: number;
+  /** The key as text (UTF-8: bytes that are not UTF-8 read as U+FFFD). */
   key: string | null;
+  /**
+   * The key's bytes exactly as stored: what a copy of the record (a dead letter) sends, so the
+   * copy keeps a key that is not UTF-8 (which `key` cannot tell apart from another).
+   */
+  keyBytes: Buffer | null;
   value: Buffer | null;
   headers: Headers;
   timestamp: number;

@@ -64,6 +64,7 @@ function recordsOf(batch: Batch): ConsumedRecord[] {
     partition: batch.partition,
     offset: Number(message.offset),
     key: message.key === null ? null : message.key.toString("utf8"),
+    keyBytes: message.key,
     value: message.value,
     headers: hasHeaders(message.headers) ? headersOf(message.headers) : NO_HEADERS,
     timestamp: Number(message.timestamp),
