@@ -263,7 +263,10 @@ const notAFix: fc.Arbitrary<OutgoingRecord> = fc.oneof(
 const headers = fc.option(
   fc.dictionary(
     fc.constantFrom("trace", "", "\u0000", "dlq.reason"),
-    fc.string({ unit: "binary", maxLength: 20 }),
+    fc.oneof(
+      fc.string({ unit: "binary", maxLength: 20 }),
+      fc.uint8Array({ maxLength: 20 }).map((bytes): string | Buffer => Buffer.from(bytes)),
+    ),
     { maxKeys: 2 },
   ),
   { freq: 20, nil: undefined },
@@ -419,6 +422,7 @@ describe("no poison record: fuzzed input", () => {
       const batches = Array.from({ length: PARTITIONS }, (): ConsumedRecord[] => []);
       for (const { key, value, headers } of input.slice(start, start + BATCH)) {
         const keyBytes = key === null ? null : Buffer.from(key);
+        const headerEntries = Object.entries(headers ?? {});
         const partition = partitionOf(textOf(key));
         const offset = offsets[partition] ?? 0;
         offsets[partition] = offset + 1;
@@ -429,7 +433,8 @@ describe("no poison record: fuzzed input", () => {
           key: textOf(key),
           keyBytes,
           value: value === null ? null : Buffer.from(value),
-          headers: headers ?? {},
+          headers: Object.fromEntries(headerEntries.map(([name, v]) => [name, String(v)])),
+          headerBytes: Object.fromEntries(headerEntries.map(([name, v]) => [name, Buffer.from(v)])),
           timestamp: at.getTime(),
         });
       }

@@ -14,6 +14,9 @@ const consumed = (value: Buffer, headers: Record<string, string> = {}): Consumed
   keyBytes: Buffer.from("T-1"),
   value,
   headers,
+  headerBytes: Object.fromEntries(
+    Object.entries(headers).map(([name, text]) => [name, Buffer.from(text)]),
+  ),
   timestamp: 0,
 });
 
@@ -25,7 +28,7 @@ describe("dead-letter records", () => {
     expect(record.key).toEqual(Buffer.from("T-1"));
     expect(record.value).toEqual(Buffer.from([0xff, 0xfe, 0x00]));
     expect(record.headers).toMatchObject({
-      trace: "abc",
+      trace: Buffer.from("abc"),
       [DLQ_HEADERS.reason]: "not JSON",
       [DLQ_HEADERS.sourceOffset]: "41",
     });
@@ -44,7 +47,7 @@ describe("dead-letter records", () => {
     expect(recordBytes(record)).toBeLessThan(4_000);
   });
 
-  it("keep a key that is not UTF-8 byte for byte (the text key has U+FFFD for it)", async () => {
+  it("keep a key and header values that are not UTF-8 byte for byte (the text has U+FFFD)", async () => {
     const log = new InMemoryEventLog();
     await log.ensureTopics([
       { name: "in", partitions: 1, owner: "processor" },
@@ -52,7 +55,8 @@ describe("dead-letter records", () => {
     ]);
     const key = Buffer.from([0xff, 0xfe, 0x42, 0x41, 0x44]);
     const producer = log.producer();
-    await producer.send("in", [{ key, value: "{not json" }]);
+    const trace = Buffer.from([0x00, 0xc3, 0x28]);
+    await producer.send("in", [{ key, value: "{not json", headers: { trace } }]);
     const [original] = log.read("in", 0, 0, 1);
     if (!original) throw new Error("nothing consumed");
     expect(original.key).toBe("\ufffd\ufffdBAD");
@@ -63,6 +67,9 @@ describe("dead-letter records", () => {
     const [copy] = log.read("dlq", 0, 0, 1);
     expect(copy?.keyBytes).toEqual(key);
     expect(copy?.key).toBe(original.key);
+    expect(original.headers.trace).toBe("\u0000\ufffd(");
+    expect(copy?.headerBytes.trace).toEqual(trace);
+    expect(copy?.headers[DLQ_HEADERS.reason]).toBe("not JSON");
     await log.close();
   });
 

@@ -16,13 +16,16 @@ export function deadLetterReason(reason: string): string {
   return `${cut}… (${reason.length - DLQ_REASON_MAX_CHARS} more characters)`;
 }
 
-/** The dead-letter copy of a record: original key, value and headers, plus why and from where. */
+/**
+ * The dead-letter copy of a record: original key, value and headers (their bytes exactly), plus
+ * why and from where.
+ */
 export function deadLetterRecord(record: ConsumedRecord, reason: string, at: Date): OutgoingRecord {
   return {
     // The bytes, not the text: a key that is not UTF-8 would otherwise arrive changed.
     key: record.keyBytes,
     value: record.value,
-    headers: { ...record.headers, ...provenance(record, reason, at) },
+    headers: { ...record.headerBytes, ...provenance(record, reason, at) },
   };
 }
 

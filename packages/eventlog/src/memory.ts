@@ -9,6 +9,7 @@ import type {
   Consumer,
   ConsumerOptions,
   EventLog,
+  HeaderBytes,
   Headers,
   OutgoingRecord,
   Producer,
@@ -25,6 +26,7 @@ interface StoredRecord {
   keyBytes: Buffer | null;
   value: Buffer | null;
   headers: Headers;
+  headerBytes: HeaderBytes;
   timestamp: number;
 }
 
@@ -108,6 +110,21 @@ export function rangeAssign(
 function toBuffer(value: Buffer | string | null): Buffer | null {
   if (value === null) return null;
   return typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value);
+}
+
+/** Header values as text: bytes read as UTF-8, like the Kafka consumer does. */
+function headerText(headers: OutgoingRecord["headers"] = {}): Headers {
+  const text: Headers = {};
+  for (const [name, value] of Object.entries(headers))
+    text[name] = typeof value === "string" ? value : value.toString("utf8");
+  return text;
+}
+
+/** Header values as private copies of their bytes (text encoded as UTF-8). */
+function copyHeaderBytes(headers: OutgoingRecord["headers"] = {}): HeaderBytes {
+  const bytes: HeaderBytes = {};
+  for (const [name, value] of Object.entries(headers)) bytes[name] = Buffer.from(value);
+  return bytes;
 }
 
 /**
@@ -298,6 +315,7 @@ export class InMemoryEventLog implements EventLog {
         keyBytes: stored.keyBytes === null ? null : Buffer.from(stored.keyBytes),
         value: stored.value === null ? null : Buffer.from(stored.value),
         headers: { ...stored.headers },
+        headerBytes: copyHeaderBytes(stored.headerBytes),
         timestamp: stored.timestamp,
       });
     }
@@ -358,7 +376,8 @@ export class InMemoryEventLog implements EventLog {
       key: typeof key === "string" || key === null ? key : key.toString("utf8"),
       keyBytes: key === null ? null : Buffer.from(key),
       value: toBuffer(record.value),
-      headers: { ...record.headers },
+      headers: headerText(record.headers),
+      headerBytes: copyHeaderBytes(record.headers),
       timestamp: record.timestamp ?? Date.now(),
     });
     return { topic: topic.name, partition, offset: log.length - 1 };

@@ -21,6 +21,7 @@ const record = (value: string | null, key: string | null = "T1"): ConsumedRecord
   keyBytes: key === null ? null : Buffer.from(key),
   value: value === null ? null : Buffer.from(value),
   headers: {},
+  headerBytes: {},
   timestamp: 0,
 });
 
