@@ -464,6 +464,30 @@ export function describeEventLogContract(
       expect(failedAt).toBeLessThanOrEqual(Date.now());
     });
 
+    it("dead-letters a record whose key and headers are not UTF-8 with their bytes exactly", async () => {
+      const source = await topic("source-bytes", 2);
+      const dlq = await topic("dlq-bytes", 2);
+      const key = Buffer.from([0xff, 0xfe, 0x42, 0x41, 0x44]);
+      const trace = Buffer.from([0x00, 0xc3, 0x28]);
+      await sendAll(source, [{ key, value: "{not json", headers: { trace } }]);
+      const out = log.producer();
+      const { inbox } = await consume({ groupId: unique("processor"), topics: [source] });
+      await inbox.count(1);
+      const [original] = inbox.records;
+      // The text key reads the bytes as UTF-8 (U+FFFD for what is not); keyBytes keeps them.
+      expect(original?.key).toBe("\ufffd\ufffdBAD");
+      expect(original?.keyBytes).toEqual(key);
+      expect(original?.headers.trace).toBe("\u0000\ufffd(");
+      expect(original?.headerBytes.trace).toEqual(trace);
+      if (original) await deadLetter(out, dlq, original, "not JSON");
+      await out.close();
+      const dead = await consume({ groupId: unique("dlq-reader"), topics: [dlq] });
+      await dead.inbox.count(1);
+      expect(dead.inbox.records[0]?.keyBytes).toEqual(key);
+      expect(dead.inbox.records[0]?.headerBytes.trace).toEqual(trace);
+      expect(dead.inbox.records[0]?.partition).toBe(partitionForKey(key, 2));
+    });
+
     it("sends any number of records, cut into requests under the broker's limits", async () => {
       const topicName = await topic("bulk", 2);
       // ~3 MB to each partition in one send: one request would exceed the 1 MiB batch limit.

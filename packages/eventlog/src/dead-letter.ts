@@ -16,12 +16,16 @@ export function deadLetterReason(reason: string): string {
   return `${cut}… (${reason.length - DLQ_REASON_MAX_CHARS} more characters)`;
 }
 
-/** The dead-letter copy of a record: original key, value and headers, plus why and from where. */
+/**
+ * The dead-letter copy of a record: original key, value and headers (their bytes exactly), plus
+ * why and from where.
+ */
 export function deadLetterRecord(record: ConsumedRecord, reason: string, at: Date): OutgoingRecord {
   return {
-    key: record.key,
+    // The bytes, not the text: a key that is not UTF-8 would otherwise arrive changed.
+    key: record.keyBytes,
     value: record.value,
-    headers: { ...record.headers, ...provenance(record, reason, at) },
+    headers: { ...record.headerBytes, ...provenance(record, reason, at) },
   };
 }
 
@@ -40,8 +44,8 @@ export function deadLetterCopy(
   const copy = deadLetterRecord(record, reason, at);
   if (recordBytes(copy) <= DLQ_MAX_RECORD_BYTES) return { record: copy, oversized: false };
   const key =
-    record.key !== null && Buffer.byteLength(record.key) <= REFERENCE_KEY_MAX_BYTES
-      ? record.key
+    record.keyBytes !== null && record.keyBytes.length <= REFERENCE_KEY_MAX_BYTES
+      ? record.keyBytes
       : null;
   return {
     record: {

@@ -10,6 +10,7 @@ import type {
   Consumer,
   ConsumerOptions,
   EventLog,
+  HeaderBytes,
   Headers,
   OutgoingRecord,
   Producer,
@@ -23,8 +24,10 @@ import type {
 /** One stored record; values are private copies so senders and consumers cannot alias them. */
 interface StoredRecord {
   key: string | null;
+  keyBytes: Buffer | null;
   value: Buffer | null;
   headers: Headers;
+  headerBytes: HeaderBytes;
   timestamp: number;
 }
 
@@ -108,6 +111,21 @@ export function rangeAssign(
 function toBuffer(value: Buffer | string | null): Buffer | null {
   if (value === null) return null;
   return typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value);
+}
+
+/** Header values as text: bytes read as UTF-8, like the Kafka consumer does. */
+function headerText(headers: OutgoingRecord["headers"] = {}): Headers {
+  const text: Headers = {};
+  for (const [name, value] of Object.entries(headers))
+    text[name] = typeof value === "string" ? value : value.toString("utf8");
+  return text;
+}
+
+/** Header values as private copies of their bytes (text encoded as UTF-8). */
+function copyHeaderBytes(headers: OutgoingRecord["headers"] = {}): HeaderBytes {
+  const bytes: HeaderBytes = {};
+  for (const [name, value] of Object.entries(headers)) bytes[name] = Buffer.from(value);
+  return bytes;
 }
 
 /**
@@ -289,8 +307,10 @@ export class InMemoryEventLog implements EventLog {
         partition,
         offset,
         key: stored.key,
+        keyBytes: stored.keyBytes === null ? null : Buffer.from(stored.keyBytes),
         value: stored.value === null ? null : Buffer.from(stored.value),
         headers: { ...stored.headers },
+        headerBytes: copyHeaderBytes(stored.headerBytes),
         timestamp: stored.timestamp,
       });
     }
@@ -342,13 +362,17 @@ export class InMemoryEventLog implements EventLog {
   private append(topic: Topic, partition: number, record: OutgoingRecord): SentRecord {
     const log = topic.partitions[partition];
     if (!log) throw new Error(`Partition ${partition} of "${topic.name}" does not exist`);
-    if (record.key !== null && typeof record.key !== "string") {
-      throw new TypeError("Record key must be a string or null");
+    const { key } = record;
+    if (key !== null && typeof key !== "string" && !Buffer.isBuffer(key)) {
+      throw new TypeError("Record key must be a string, a Buffer or null");
     }
+    // A string key stays as it was sent (as the text key); bytes are read as UTF-8, like Kafka.
     log.push({
-      key: record.key,
+      key: typeof key === "string" || key === null ? key : key.toString("utf8"),
+      keyBytes: key === null ? null : Buffer.from(key),
       value: toBuffer(record.value),
-      headers: { ...record.headers },
+      headers: headerText(record.headers),
+      headerBytes: copyHeaderBytes(record.headers),
       timestamp: record.timestamp ?? Date.now(),
     });
     return { topic: topic.name, partition, offset: log.length - 1 };

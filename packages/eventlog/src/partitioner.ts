@@ -16,7 +16,7 @@ export function partitionMetadata(count: number): PartitionMetadata[] {
  * is Kafka's Java murmur2 partitioner (so the simulator, kcat with murmur2_random and Java
  * clients agree).
  */
-export function partitionForKey(key: string, partitions: number): number {
+export function partitionForKey(key: string | Buffer, partitions: number): number {
   return Partitioners.DefaultPartitioner()({
     topic: "",
     partitionMetadata: partitionMetadata(partitions),

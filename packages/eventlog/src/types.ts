@@ -5,12 +5,15 @@ import type { TopicSpec } from "@fleetstream/contracts";
  * suite: `KafkaEventLog` (kafkajs, real brokers) and `InMemoryEventLog` (the embedded default).
  */
 export type Headers = Record<string, string>;
+/** Header values as bytes (header names are text in Kafka). */
+export type HeaderBytes = Record<string, Buffer>;
 
 export interface OutgoingRecord {
-  /** Partitioning key; records with one key keep their order. */
-  key: string | null;
+  /** Partitioning key; records with one key keep their order. Bytes are sent as they are. */
+  key: string | Buffer | null;
   value: Buffer | string | null;
-  headers?: Headers;
+  /** Values as text (sent as UTF-8) or bytes (sent as they are). */
+  headers?: Record<string, string | Buffer>;
   /** Record timestamp, epoch ms; defaults to now. */
   timestamp?: number;
 }
@@ -19,9 +22,18 @@ export interface ConsumedRecord {
   topic: string;
   partition: number;
   offset: number;
+  /** The key as text (UTF-8: bytes that are not UTF-8 read as U+FFFD). */
   key: string | null;
+  /**
+   * The key's bytes exactly as stored: what a copy of the record (a dead letter) sends, so the
+   * copy keeps a key that is not UTF-8 (which `key` cannot tell apart from another).
+   */
+  keyBytes: Buffer | null;
   value: Buffer | null;
+  /** Header values as text (UTF-8, like `key`). */
   headers: Headers;
+  /** The same header values as bytes, exactly as stored (what a dead-letter copy sends). */
+  headerBytes: HeaderBytes;
   timestamp: number;
 }
 

@@ -18,8 +18,10 @@ const record = (value: string | null, key: string | null = "T1"): ConsumedRecord
   partition: 0,
   offset: 7,
   key,
+  keyBytes: key === null ? null : Buffer.from(key),
   value: value === null ? null : Buffer.from(value),
   headers: {},
+  headerBytes: {},
   timestamp: 0,
 });
 

@@ -11,6 +11,18 @@ export interface StoredDeadLetter {
   failedAt: Date;
 }
 
+/**
+ * NUL and lone surrogates: PostgreSQL text holds no NUL, jsonb neither a \u0000 escape nor a lone
+ * surrogate. A refused record may carry them in its key, headers or reason (which quotes the
+ * key); inserting them as they are fails the checkpoint on every retry and stalls the partition.
+ */
+const NOT_PG_TEXT =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point
+  /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/** Text PostgreSQL accepts: what it cannot hold becomes U+FFFD (the value column keeps the bytes). */
+const pgText = (text: string): string => text.replace(NOT_PG_TEXT, "\ufffd");
+
 /** Inserts them in the checkpoint's transaction; one already there (a replay) is kept. */
 export async function storeDeadLetters(
   tx: SqlTx,
@@ -26,10 +38,14 @@ export async function storeDeadLetters(
         record.topic,
         record.partition,
         record.offset,
-        record.key,
+        record.key === null ? null : pgText(record.key),
         record.value,
-        JSON.stringify(record.headers),
-        reason,
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(record.headers).map(([name, value]) => [pgText(name), pgText(value)]),
+          ),
+        ),
+        pgText(reason),
         failedAt,
       ],
     );

@@ -7,7 +7,14 @@ import type {
   Consumer as KafkaConsumer,
 } from "kafkajs";
 import { failureSignal, maxBatchSizeOf, tpKey } from "../consumer-common";
-import type { ConsumedRecord, Consumer, ConsumerOptions, Headers, TopicPartition } from "../types";
+import type {
+  ConsumedRecord,
+  Consumer,
+  ConsumerOptions,
+  HeaderBytes,
+  Headers,
+  TopicPartition,
+} from "../types";
 import type { KafkaEventLog } from "./log";
 
 /** Group-membership and fetch settings; the defaults suit the apps, tests shorten them. */
@@ -46,18 +53,23 @@ export const sessionTuning = (sessionTimeoutMs: number): KafkaConsumerTuning => 
 /** How long start() waits for the group join before it gives up. */
 const JOIN_TIMEOUT_MS = 60_000;
 
-function headersOf(raw: IHeaders | undefined): Headers {
+function headersOf(raw: IHeaders): Pick<ConsumedRecord, "headers" | "headerBytes"> {
   const headers: Headers = {};
-  for (const [name, value] of Object.entries(raw ?? {})) {
+  const headerBytes: HeaderBytes = {};
+  for (const [name, value] of Object.entries(raw)) {
     const last = Array.isArray(value) ? value[value.length - 1] : value;
     if (last === undefined) continue;
     headers[name] = typeof last === "string" ? last : last.toString("utf8");
+    headerBytes[name] = typeof last === "string" ? Buffer.from(last) : last;
   }
-  return headers;
+  return { headers, headerBytes };
 }
 
-/** Shared by records without headers (most): one object less per record. Never mutated. */
-const NO_HEADERS: Headers = Object.freeze({}) as Headers;
+/** Shared by records without headers (most): two objects less per record. Never mutated. */
+const NO_HEADERS = Object.freeze({
+  headers: Object.freeze({}) as Headers,
+  headerBytes: Object.freeze({}) as HeaderBytes,
+});
 
 function hasHeaders(headers: IHeaders | undefined): headers is IHeaders {
   if (!headers) return false;
@@ -66,15 +78,22 @@ function hasHeaders(headers: IHeaders | undefined): headers is IHeaders {
 }
 
 function recordsOf(batch: Batch): ConsumedRecord[] {
-  return batch.messages.map((message) => ({
-    topic: batch.topic,
-    partition: batch.partition,
-    offset: Number(message.offset),
-    key: message.key === null ? null : message.key.toString("utf8"),
-    value: message.value,
-    headers: hasHeaders(message.headers) ? headersOf(message.headers) : NO_HEADERS,
-    timestamp: Number(message.timestamp),
-  }));
+  return batch.messages.map((message) => {
+    const { headers, headerBytes } = hasHeaders(message.headers)
+      ? headersOf(message.headers)
+      : NO_HEADERS;
+    return {
+      topic: batch.topic,
+      partition: batch.partition,
+      offset: Number(message.offset),
+      key: message.key === null ? null : message.key.toString("utf8"),
+      keyBytes: message.key,
+      value: message.value,
+      headers,
+      headerBytes,
+      timestamp: Number(message.timestamp),
+    };
+  });
 }
 
 const partitionsOf = (keys: Iterable<string>, owned: Map<string, TopicPartition>) =>
