@@ -269,9 +269,9 @@ export function createProcessor(deps: {
       try {
         const stored = await store.load(db.sql, task.partition);
         // No checkpoint yet: nothing is applied, so the input starts where the consumer group
-        // stands (its committed offset, else the partition's first), never where the first
-        // batch happens to start.
-        const start = stored.nextOffset ?? (await groupStart(task.partition));
+        // stands (its committed offset); a group without one starts where Kafka starts it
+        // (its first batch: the earliest offset, as the consumer is configured).
+        const start = stored.nextOffset ?? (await committedOffset(task.partition));
         if (task.epoch !== epoch) return;
         for (const operator of operators)
           operator.restore(task.partition, stored.state.get(operator.name) ?? new Map());
@@ -291,12 +291,8 @@ export function createProcessor(deps: {
     }
   }
 
-  async function groupStart(partition: number): Promise<number> {
-    const committed = await eventLog.committed(config.groupId, topic);
-    const offset = committed.get(partition);
-    if (offset !== undefined) return offset;
-    const ends = await eventLog.offsets(topic);
-    return ends.find((end) => end.partition === partition)?.low ?? 0;
+  async function committedOffset(partition: number): Promise<number | undefined> {
+    return (await eventLog.committed(config.groupId, topic)).get(partition);
   }
 
   /** A task is current while it is the one in `tasks`; a dropped one must not touch state. */
