@@ -1,17 +1,23 @@
 import { expect, type Page, test } from "@playwright/test";
 
-/** Screen position of every truck marker, by its accessible name. */
+/**
+ * Screen position of every truck marker, by its accessible name: read in the page in one go (the
+ * map may show hundreds of trucks, as in CI after the integration suites, and a locator call per
+ * marker took minutes).
+ */
 async function markerPositions(page: Page): Promise<Map<string, string>> {
-  const markers = await page.getByRole("img", { name: /^Truck / }).all();
-  const positions = new Map<string, string>();
-  for (const marker of markers) {
-    const [name, box] = await Promise.all([
-      marker.getAttribute("aria-label"),
-      marker.boundingBox(),
-    ]);
-    if (name && box) positions.set(name, `${Math.round(box.x)},${Math.round(box.y)}`);
-  }
-  return positions;
+  const entries: [string, string][] = await page
+    .getByRole("img", { name: /^Truck / })
+    .evaluateAll((markers) =>
+      markers.map((marker) => {
+        const box = marker.getBoundingClientRect();
+        return [
+          marker.getAttribute("aria-label") ?? "",
+          `${Math.round(box.x)},${Math.round(box.y)}`,
+        ];
+      }),
+    );
+  return new Map(entries.filter(([name]) => name !== ""));
 }
 
 test("trucks appear on the map and move as fixes stream in", async ({ page }, testInfo) => {
