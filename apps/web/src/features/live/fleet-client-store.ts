@@ -1,5 +1,5 @@
-import type { TruckPosition } from "@fleetstream/contracts";
-import { isNewerPosition } from "../../shared/positions";
+// isNewerFix: the contract's one rule for a truck's latest fix, as in the processor.
+import { isNewerFix, type TruckPosition } from "@fleetstream/contracts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
@@ -83,7 +83,7 @@ export class FleetClientStore {
       const current = this.#positions.get(position.truckId);
       // After a reconnect the server may have restarted and rebuilt its view: take it as is,
       // unless it is older than what this page already shows.
-      if (current && !isNewerPosition(position, current)) continue;
+      if (current && !isNewerFix(position, current)) continue;
       this.#positions.set(position.truckId, position);
       upserted.push(position);
     }
@@ -96,7 +96,7 @@ export class FleetClientStore {
   applyPositions(positions: readonly TruckPosition[], receivedAt: number): void {
     const upserted: TruckPosition[] = [];
     for (const position of positions) {
-      if (!isNewerPosition(position, this.#positions.get(position.truckId))) continue;
+      if (!isNewerFix(position, this.#positions.get(position.truckId))) continue;
       this.#positions.set(position.truckId, position);
       upserted.push(position);
     }

@@ -1,5 +1,5 @@
-import type { TruckPosition } from "@fleetstream/contracts";
-import { isNewerPosition } from "../../shared/positions";
+// isNewerFix: the contract's one rule for a truck's latest fix, as in the processor.
+import { isNewerFix, type TruckPosition } from "@fleetstream/contracts";
 
 /**
  * The latest position of every truck, plus which trucks changed since the last `takeChanged()`.
@@ -12,7 +12,7 @@ export class LatestPositions {
 
   /** Records a position; returns false (and changes nothing) when it is not newer. */
   apply(position: TruckPosition): boolean {
-    if (!isNewerPosition(position, this.#latest.get(position.truckId))) return false;
+    if (!isNewerFix(position, this.#latest.get(position.truckId))) return false;
     this.#latest.set(position.truckId, position);
     this.#changed.add(position.truckId);
     return true;
