@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   DEFAULT_MAX_EVENT_AHEAD_MS,
   OperatorSettings,
@@ -23,6 +24,8 @@ export const LauncherEnv = WebEnv.extend(OperatorSettings.shape)
      * default so `fleet-hooks listen` on this machine works (set it to "none" for none).
      */
     WEBHOOK_ALLOWED_TARGETS: allowedTargetsVar(LOOPBACK_TARGETS),
+    /** The demo listens on this machine only; set HOST=0.0.0.0 (and AUTH_SECRET) to share it. */
+    HOST: z.string().min(1).default("127.0.0.1"),
     /** Unset: embedded PGlite, in memory. postgres://…: PostgreSQL. pglite://memory: embedded. */
     DATABASE_URL: z.string().optional(),
     /** Size of the demo fleet the built-in simulator drives; 0 runs without a simulator. */
@@ -33,8 +36,16 @@ export const LauncherEnv = WebEnv.extend(OperatorSettings.shape)
   });
 export type LauncherEnv = z.infer<typeof LauncherEnv>;
 
-export const readLauncherEnv = (source: NodeJS.ProcessEnv = process.env) =>
-  parseEnv(LauncherEnv, source);
+/**
+ * The launchers' settings. AUTH_SECRET may be left unset for the demo: a random one is made per
+ * run (sessions end when the launcher restarts).
+ */
+export function readLauncherEnv(
+  source: NodeJS.ProcessEnv = process.env,
+): LauncherEnv & { AUTH_SECRET: string } {
+  const env = parseEnv(LauncherEnv, source);
+  return { ...env, AUTH_SECRET: env.AUTH_SECRET ?? randomBytes(32).toString("base64url") };
+}
 
 /**
  * Whether the dashboard draws the simulator's road network: MAP_ROAD_NETWORK if set, else yes

@@ -117,6 +117,9 @@ await runMain("stack", () => {
       );
       launch("web", ["apps/web/src/main.ts"], {
         ...webhooks,
+        // The run's secret (generated unless set) and the demo's localhost binding.
+        AUTH_SECRET: env.AUTH_SECRET,
+        HOST: env.HOST,
         MAP_ROAD_NETWORK: roadNetwork(env) ? "builtin" : "none",
       });
       launch("dispatcher", ["apps/dispatcher/src/main.ts"], webhooks);

@@ -1,6 +1,6 @@
 import type { Database } from "@fleetstream/db";
 import type { EventLog } from "@fleetstream/eventlog";
-import type { Logger } from "@fleetstream/service";
+import { ConfigError, type Logger } from "@fleetstream/service";
 import type { WebEnv } from "./env";
 import { createWebServer, type WebServer } from "./server/web-server";
 
@@ -17,7 +17,16 @@ export function composeWeb(deps: {
   dev?: boolean;
 }): WebServer {
   const { env } = deps;
+  if (!env.AUTH_SECRET) {
+    throw new ConfigError("invalid configuration: AUTH_SECRET: required (32+ random characters)");
+  }
   return createWebServer({
+    auth: {
+      secret: env.AUTH_SECRET,
+      publicUrl: env.PUBLIC_URL,
+      firstAdmin: { email: env.ADMIN_EMAIL, password: env.ADMIN_PASSWORD },
+      onFirstAdmin: (created) => printFirstAdmin(created, env.ADMIN_PASSWORD !== undefined),
+    },
     eventLog: deps.eventLog,
     db: deps.db,
     port: env.PORT,
@@ -31,4 +40,14 @@ export function composeWeb(deps: {
     logger: deps.logger,
     dev: deps.dev ?? false,
   });
+}
+
+/** The first admin's credentials, once, on stdout (not in the structured log). */
+function printFirstAdmin(created: { email: string; password: string }, configured: boolean) {
+  const password = configured ? "(as set in ADMIN_PASSWORD)" : created.password;
+  process.stdout.write(
+    "\n  Fleetstream: created the first admin account (shown this once)\n" +
+      `    email:    ${created.email}\n    password: ${password}\n` +
+      "  Sign in, then add people under Admin → Users.\n\n",
+  );
 }

@@ -34,6 +34,20 @@ export const WebEnv = z.object({
   MAP_ROAD_NETWORK: z.enum(["builtin", "none"]).optional(),
   /** The processor's speeding threshold (same variable), drawn as the line on speed charts. */
   SPEEDING_THRESHOLD_KMH: z.coerce.number().positive().default(90),
+  /**
+   * Signs session cookies: a random string of 32+ characters, the same on every web instance.
+   * Required by the web app's own process; the launchers generate one per run when unset.
+   */
+  AUTH_SECRET: z.string().min(32, "use a random string of at least 32 characters").optional(),
+  /** Where users reach the dashboard (https://fleet.example.com); the only origin of writes. */
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: "an http:// or https:// URL" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
+  /** The first admin, created when the database has no user yet. */
+  ADMIN_EMAIL: z.email().default("admin@fleetstream.local"),
+  /** Its password (10+ characters); unset: generated and printed once. */
+  ADMIN_PASSWORD: z.string().min(10, "at least 10 characters").optional(),
 });
 export type WebEnv = z.infer<typeof WebEnv>;
 
@@ -56,6 +70,13 @@ export function loadWebEnv(source: NodeJS.ProcessEnv = process.env): SeparatePro
       "invalid configuration: DATABASE_URL: a postgres:// URL is required when the web app runs as " +
         "its own process (it shares PostgreSQL with the processor); use `npm start` for the " +
         "all-in-one embedded mode",
+    );
+  }
+  if (!env.AUTH_SECRET) {
+    throw new ConfigError(
+      "invalid configuration: AUTH_SECRET: required when the web app runs as its own process " +
+        "(a random string of 32+ characters, the same on every web instance, e.g. " +
+        "`openssl rand -base64 32`); `npm start` generates one for its demo",
     );
   }
   return { ...env, KAFKA_BROKERS: env.KAFKA_BROKERS, DATABASE_URL: env.DATABASE_URL };

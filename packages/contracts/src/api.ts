@@ -1,5 +1,14 @@
 import { z } from "zod";
 import { createDocument, type ZodOpenApiPathsObject } from "zod-openapi";
+import {
+  ApiKey,
+  ApiKeyCreated,
+  ApiKeyInput,
+  ApiKeyList,
+  AuditList,
+  AuditQuery,
+  Me,
+} from "./access";
 import { AcknowledgeInput, AlertAcknowledgement, AlertView } from "./dashboard";
 import {
   AlertPage,
@@ -61,6 +70,7 @@ export interface ApiRoute {
     | "geofences"
     | "webhooks"
     | "contracts"
+    | "access"
     | "health";
   query?: z.ZodObject;
   body?: z.ZodType;
@@ -72,6 +82,9 @@ const error = (description: string): ApiResponseSpec => ({ description, schema: 
 const BAD_REQUEST = error("Invalid input: `error` names the first problem, `problems` all of them");
 const NOT_FOUND = error("No such id");
 const NO_DATABASE = error("The web server runs without a database");
+// Every route but health answers these too (see openApiDocument): no credentials, too low a role.
+const UNAUTHORIZED = error("No session cookie and no valid API key");
+const FORBIDDEN = error("The caller's role may not do this (the message names the role needed)");
 
 export const HealthStatus = z.strictObject({
   status: z.enum(["ok", "unavailable"]),
@@ -363,6 +376,44 @@ export const API_ROUTES: readonly ApiRoute[] = [
     tag: "contracts",
     responses: { 200: ok(z.record(z.string(), z.unknown())), 404: NOT_FOUND },
   },
+  // ---- access
+  {
+    method: "get",
+    path: "/api/me",
+    summary: "Who this session or API key is, and its role",
+    tag: "access",
+    responses: { 200: ok(Me) },
+  },
+  {
+    method: "get",
+    path: "/api/keys",
+    summary: "API keys (never their tokens); admins",
+    tag: "access",
+    responses: { 200: ok(ApiKeyList), 503: NO_DATABASE },
+  },
+  {
+    method: "post",
+    path: "/api/keys",
+    summary: "Create an API key with a role; its token is in this answer only",
+    tag: "access",
+    body: ApiKeyInput,
+    responses: { 201: ok(ApiKeyCreated, "Created"), 400: BAD_REQUEST, 503: NO_DATABASE },
+  },
+  {
+    method: "delete",
+    path: "/api/keys/{id}",
+    summary: "Revoke an API key at once (its open connections are closed)",
+    tag: "access",
+    responses: { 200: ok(ApiKey), 404: NOT_FOUND, 503: NO_DATABASE },
+  },
+  {
+    method: "get",
+    path: "/api/audit",
+    summary: "Who created, changed or deleted geofences, webhook endpoints, users and keys",
+    tag: "access",
+    query: AuditQuery,
+    responses: { 200: ok(AuditList), 400: BAD_REQUEST, 503: NO_DATABASE },
+  },
 ];
 
 /** Reused schemas, shown once under components.schemas and referenced from the paths. */
@@ -390,6 +441,8 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
     item[route.method] = {
       summary: route.summary,
       tags: [route.tag],
+      // Health is open; everything else needs a session cookie or an API key.
+      ...(route.tag === "health" ? { security: [] } : {}),
       requestParams: {
         ...(params.length > 0
           ? { path: z.strictObject(Object.fromEntries(params.map((p) => [p, z.string()]))) }
@@ -405,7 +458,10 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
           }
         : {}),
       responses: Object.fromEntries(
-        Object.entries(route.responses).map(([status, response]) => [
+        Object.entries({
+          ...route.responses,
+          ...(route.tag === "health" ? {} : { 401: UNAUTHORIZED, 403: FORBIDDEN }),
+        }).map(([status, response]) => [
           status,
           {
             description: response.description,
@@ -429,6 +485,22 @@ export function openApiDocument(): ReturnType<typeof createDocument> {
         "Standard Webhooks; their payload schemas are under /api/contracts/schemas.",
     },
     paths,
-    components: { schemas: COMPONENTS },
+    components: {
+      schemas: COMPONENTS,
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API key (fsk_…) created by an admin under Admin → API keys",
+        },
+        session: {
+          type: "apiKey",
+          in: "cookie",
+          name: "better-auth.session_token",
+          description: "The dashboard's session, from POST /api/auth/sign-in/email",
+        },
+      },
+    },
+    security: [{ apiKey: [] }, { session: [] }],
   });
 }

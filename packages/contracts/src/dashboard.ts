@@ -13,14 +13,18 @@ const EpochMs = z.int().min(0);
 /** Who acknowledged an alert for dispatch work, and when (web clock, epoch ms). */
 export const AlertAcknowledgement = z.strictObject({
   alertId: z.string().min(1),
-  /** Free text for now (the dispatcher's name); an account id once the dashboard has accounts. */
+  /** Who acknowledged it: the signed-in user's email, or the API key's name. */
   by: z.string().trim().min(1, "name who acknowledges").max(100),
   at: EpochMs,
 });
 export type AlertAcknowledgement = z.infer<typeof AlertAcknowledgement>;
 
 /** What a client sends to acknowledge an alert (POST /api/alerts/:id/acknowledgement). */
-export const AcknowledgeInput = AlertAcknowledgement.pick({ by: true });
+/**
+ * The body of an acknowledgement: empty. The acknowledgement is recorded as the signed-in user or
+ * API key; `by` is accepted from older clients and ignored.
+ */
+export const AcknowledgeInput = AlertAcknowledgement.pick({ by: true }).partial();
 export type AcknowledgeInput = z.infer<typeof AcknowledgeInput>;
 
 /** An alert as the dashboard shows it: the record, when it was raised, and its acknowledgement. */

@@ -1,3 +1,4 @@
+import type { AccessApi } from "./http/access";
 import type { AlertsApi } from "./http/alerts";
 import type { BasemapApi } from "./http/basemap";
 import type { GeofenceApi } from "./http/geofences";
@@ -34,6 +35,12 @@ export interface WebApi {
   replay: ReplayApi;
   basemap: BasemapApi;
   webhooks: WebhookApi;
+  access: AccessApi;
+  /**
+   * After a successful write: records it in the audit log when it changes something audited
+   * (geofences, webhook endpoints, API keys).
+   */
+  changed: (request: Request, response: Response, params: Record<string, string>) => Promise<void>;
   /** The answer for an error a handler threw: JSON, 503 while the database is unreachable. */
   failed: (error: unknown, request: Request) => Response;
 }
@@ -73,7 +80,12 @@ export function route<P extends Record<string, string> = Record<string, never>>(
     const ctx = webContext();
     if (!ctx) return UNAVAILABLE();
     try {
-      return await handle(ctx.api, request, await context.params);
+      const params = await context.params;
+      const response = await handle(ctx.api, request, params);
+      if (request.method !== "GET" && request.method !== "HEAD" && response.ok) {
+        await ctx.api.changed(request, response, params);
+      }
+      return response;
     } catch (error) {
       // Not left to Next.js, which would answer an empty 500.
       return ctx.api.failed(error, request);

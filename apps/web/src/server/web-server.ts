@@ -24,6 +24,11 @@ import next from "next";
 import { Registry } from "prom-client";
 import { Server as SocketServer } from "socket.io";
 import { DEFAULT_OFFLINE_AFTER_MS } from "../shared/truck-status";
+import { type Accounts, createAccounts, ensureFirstAdmin } from "./auth/accounts";
+import { type ApiKeyStore, createApiKeyStore } from "./auth/api-keys";
+import { type AuditLog, auditEntryFor, createAuditLog } from "./auth/audit";
+import { createGate, type Gate } from "./auth/gate";
+import { type Principal, principalOf } from "./auth/roles";
 import { provideWebContext, type WebContext } from "./context";
 import { createAlertsFeed } from "./feeds/alerts";
 import { createGeofencesFeed } from "./feeds/geofences";
@@ -31,6 +36,7 @@ import type { LiveFeed } from "./feeds/live-feed";
 import { createPositionsFeed } from "./feeds/positions";
 import { createWindowsFeed } from "./feeds/windows";
 import { createGeofenceStore, type GeofenceStore } from "./geofences/store";
+import { accessApi } from "./http/access";
 import { alertsApi } from "./http/alerts";
 import { basemapApi, type RoadFeature } from "./http/basemap";
 import { geofenceApi } from "./http/geofences";
@@ -45,10 +51,41 @@ import { WindowsView } from "./views/windows-view";
 
 // Plain Node module (run by tsx, not bundled by Next), so no `server-only` marker here.
 
+/** How often open maps' sessions are checked (a session that ended closes its socket). */
+const SESSION_SWEEP_MS = 30_000;
+
+/** The request's path, percent-decoded and normalised; undefined when it cannot be decoded. */
+function decodedPath(url: string | undefined): string | undefined {
+  try {
+    const path = decodeURIComponent(new URL(url ?? "/", "http://localhost").pathname);
+    return path.includes("\0") ? undefined : path;
+  } catch {
+    return undefined;
+  }
+}
+
 /** apps/web: where next.config.ts, src/app and the .next build output live. */
 export const WEB_APP_DIR = fileURLToPath(new URL("../..", import.meta.url));
 
+/** Accounts and sessions (src/server/auth). */
+export interface WebAuthSettings {
+  /** AUTH_SECRET: signs session cookies (at least 32 characters). */
+  secret: string;
+  /** PUBLIC_URL: where users reach the dashboard; the only origin writes are accepted from. */
+  publicUrl?: string | undefined;
+  /** Created as the first admin when the database has no user yet (ADMIN_EMAIL/ADMIN_PASSWORD). */
+  firstAdmin: { email: string; password?: string | undefined };
+  /** Told the first admin's credentials once, when it was just created (the launcher prints them). */
+  onFirstAdmin?: (credentials: { email: string; password: string }) => void;
+  /** Sign-in attempts per minute per client address (10). */
+  signInPerMinute?: number;
+  /** Writes per minute per user or key (300). */
+  writesPerMinute?: number;
+}
+
 export interface WebServerDeps {
+  /** Who may sign in and what they may do; every route and socket event goes through it. */
+  auth: WebAuthSettings;
   eventLog: EventLog;
   port: number;
   host?: string;
@@ -101,19 +138,57 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   const registry = new Registry();
   const http = createServer((req, res) => {
     if (handleOpsRequest({ registry, readiness }, req, res)) return;
-    if (!handle) {
+    const serve = handle;
+    if (!serve || !gate) {
       res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end("starting\n");
       return;
     }
-    handle(req, res).catch((error: unknown) => {
-      logger.error({ err: error, url: req.url }, "request failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("internal error\n");
-    });
+    const path = decodedPath(req.url);
+    if (path === undefined) {
+      res
+        .writeHead(400, { "content-type": "application/json" })
+        .end(JSON.stringify({ error: "malformed request path (bad percent-encoding)" }));
+      return;
+    }
+    gate
+      .handle(req, res, path)
+      .then((answered) => (answered ? undefined : serve(req, res)))
+      .catch((error: unknown) => {
+        logger.error({ err: error, url: req.url }, "request failed");
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "internal error" }));
+      });
   });
   // Attach after the request listener: socket.io routes /socket.io/* and passes the rest on.
   const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(http, {
     serveClient: false,
+  });
+  let gate: Gate | undefined;
+  let accounts: Accounts | undefined;
+  let apiKeys: ApiKeyStore | undefined;
+  let auditLog: AuditLog | undefined;
+  const dropSockets = (room: string) => io.in(room).disconnectSockets(true);
+
+  // No connection without credentials: a session cookie from this site, or an API key
+  // (`auth: { token }` in the socket.io client). Refused before any feed sends a snapshot.
+  io.use((socket, next) => {
+    const { headers, auth } = socket.handshake;
+    if (!gate) return next(new Error("starting"));
+    if (!gate.originAllowed(headers.origin, headers.host)) {
+      return next(new Error(`origin ${headers.origin} is not allowed`));
+    }
+    const token = typeof auth?.token === "string" ? auth.token : undefined;
+    gate
+      .principalOf(headers, token)
+      .then((principal) => {
+        if (!principal) return next(new Error("unauthorized: sign in or send an API key"));
+        socket.data.principal = principal;
+        // Rooms to drop this connection by: its user or key, and its session.
+        void socket.join(`${principal.kind}:${principal.id}`);
+        if (principal.sessionId) void socket.join(`session:${principal.sessionId}`);
+        next();
+      })
+      .catch((error: unknown) => next(error instanceof Error ? error : new Error(String(error))));
   });
   const app = next({ dev, dir: WEB_APP_DIR, hostname: host, port: deps.port, httpServer: http });
 
@@ -203,6 +278,21 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       replay: replayApi({ prisma: maybePrisma }),
       basemap: basemapApi({ roads: loadRoads }),
       webhooks: webhookApi(() => webhookStore),
+      access: accessApi({ apiKeys: () => apiKeys, audit: () => auditLog, dropSockets }),
+      async changed(request, response, params) {
+        const principal = principalOf(request);
+        if (!principal || !auditLog) return;
+        const path = new URL(request.url).pathname;
+        const body: unknown =
+          response.status === 204
+            ? null
+            : await response
+                .clone()
+                .json()
+                .catch(() => null);
+        const entry = auditEntryFor(request.method, path, params, body);
+        if (entry) await auditLog.record(principal, entry);
+      },
       failed,
     },
   };
@@ -216,7 +306,28 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   });
 
   let timer: NodeJS.Timeout | undefined;
+  let sessionSweep: NodeJS.Timeout | undefined;
   let started = false;
+
+  /** Open maps of sessions that ended (signed out elsewhere, expired, user removed) are closed. */
+  async function dropEndedSessions(prisma: NonNullable<WebServerDeps["db"]>["prisma"]) {
+    const sessions = new Set<string>();
+    for (const socket of await io.fetchSockets()) {
+      const principal = socket.data.principal as Principal | undefined;
+      if (principal?.sessionId) sessions.add(principal.sessionId);
+    }
+    if (sessions.size === 0) return;
+    try {
+      const live = await prisma.session.findMany({
+        where: { id: { in: [...sessions] }, expiresAt: { gt: new Date() } },
+        select: { id: true },
+      });
+      const alive = new Set(live.map((row) => row.id));
+      for (const id of sessions) if (!alive.has(id)) dropSockets(`session:${id}`);
+    } catch (error) {
+      logger.warn({ err: error }, "could not check the sessions of open maps");
+    }
+  }
   let geofenceProducer: Producer | undefined;
   const displayHost = host === "0.0.0.0" || host === "::" ? "localhost" : host;
   const boundPort = () => (http.address() as AddressInfo | null)?.port ?? deps.port;
@@ -233,6 +344,31 @@ export function createWebServer(deps: WebServerDeps): WebServer {
         );
       }
       if (deps.db) {
+        const { prisma } = deps.db;
+        accounts = createAccounts({
+          prisma,
+          secret: deps.auth.secret,
+          logger,
+          ...(deps.auth.publicUrl ? { publicUrl: deps.auth.publicUrl } : {}),
+        });
+        apiKeys = createApiKeyStore(prisma);
+        auditLog = createAuditLog(prisma);
+        gate = createGate({
+          accounts,
+          apiKeys,
+          audit: auditLog,
+          publicUrl: deps.auth.publicUrl,
+          ...(deps.auth.signInPerMinute ? { signInPerMinute: deps.auth.signInPerMinute } : {}),
+          ...(deps.auth.writesPerMinute ? { writesPerMinute: deps.auth.writesPerMinute } : {}),
+          dropSockets,
+        });
+        const created = await ensureFirstAdmin(accounts, prisma, deps.auth.firstAdmin);
+        if (created) {
+          if (deps.auth.onFirstAdmin) deps.auth.onFirstAdmin(created);
+          else logger.warn({ email: created.email }, "created the first admin account");
+        }
+        sessionSweep = setInterval(() => void dropEndedSessions(prisma), SESSION_SWEEP_MS);
+        sessionSweep.unref();
         await eventLog.ensureTopics([TOPICS.geofences]);
         geofenceProducer = eventLog.producer();
         geofenceStore = createGeofenceStore({ prisma: deps.db.prisma, producer: geofenceProducer });
@@ -263,6 +399,8 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     },
 
     async stop() {
+      if (sessionSweep) clearInterval(sessionSweep);
+      sessionSweep = undefined;
       if (timer) clearInterval(timer);
       timer = undefined;
       io.disconnectSockets(true);

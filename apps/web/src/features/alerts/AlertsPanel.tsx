@@ -5,10 +5,9 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { useStore } from "zustand";
 import { formatClock, formatDateTime, formatLateness } from "../../shared/time";
 import { ApiError, getJson, query, sendJson } from "../live/api";
-import { useConsole, useView } from "../shell/console-context";
+import { useCan, useConsole, useView } from "../shell/console-context";
 import { type AlertFilter, matchesAlert } from "./alert-store";
 
-const DISPATCHER_KEY = "fleetstream.dispatcher";
 const MAX_SHOWN = 500;
 
 interface Page {
@@ -26,7 +25,7 @@ const filterQuery = (f: AlertFilter) => ({
 /**
  * The alert feed: live alerts as they are raised plus history from PostgreSQL (cursor pages),
  * newest first, filtered by type, fence, tag and truck; click one to follow its truck and see its
- * fence; acknowledge it as the name given above (persisted, shown to everyone).
+ * fence; acknowledge it as the signed-in dispatcher (persisted, shown to everyone).
  */
 export function AlertsPanel() {
   const { live, timeZone } = useConsole();
@@ -37,12 +36,10 @@ export function AlertsPanel() {
   const all = useStore(live.alerts, (s) => s.list);
   const fences = useStore(live.geofences, (s) => s.byId);
   const fenceList = useStore(live.geofences, (s) => s.fences);
-  const [dispatcher, setDispatcher] = useState("");
+  const canAcknowledge = useCan("dispatcher");
   const [next, setNext] = useState<string | null | undefined>(undefined);
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => setDispatcher(window.localStorage.getItem(DISPATCHER_KEY) ?? ""), []);
 
   const loadPage = useCallback(
     async (before: string | null) => {
@@ -76,16 +73,11 @@ export function AlertsPanel() {
   const tags = useMemo(() => [...new Set(fenceList.flatMap((f) => f.tags))].sort(), [fenceList]);
 
   const acknowledge = async (alert: AlertView) => {
-    if (!dispatcher.trim()) {
-      setError("Enter your name under “Acknowledge as” first.");
-      document.getElementById("dispatcher-name")?.focus();
-      return;
-    }
     try {
       const ack = await sendJson<{ alertId: string; by: string; at: number }>(
         "POST",
         `/api/alerts/${encodeURIComponent(alert.id)}/acknowledgement`,
-        { by: dispatcher.trim() },
+        {},
       );
       live.alerts.getState().acknowledged(ack);
       setError(null);
@@ -103,19 +95,6 @@ export function AlertsPanel() {
 
   return (
     <div className="alerts">
-      <label className="field">
-        <span>Acknowledge as</span>
-        <input
-          id="dispatcher-name"
-          value={dispatcher}
-          placeholder="Your name"
-          autoComplete="name"
-          onChange={(e) => {
-            setDispatcher(e.target.value);
-            window.localStorage.setItem(DISPATCHER_KEY, e.target.value);
-          }}
-        />
-      </label>
       <fieldset className="filters filters--alerts">
         <legend>Filter alerts</legend>
         <fieldset className="chips">
@@ -207,7 +186,7 @@ export function AlertsPanel() {
                   Acknowledged by {alert.acknowledged.by} at{" "}
                   {formatClock(alert.acknowledged.at, timeZone)}
                 </span>
-              ) : (
+              ) : canAcknowledge ? (
                 <button
                   type="button"
                   className="button button--small"
@@ -216,7 +195,7 @@ export function AlertsPanel() {
                 >
                   Acknowledge
                 </button>
-              )}
+              ) : null}
             </li>
           );
         })}

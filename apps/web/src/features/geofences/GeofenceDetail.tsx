@@ -6,7 +6,7 @@ import { useStore } from "zustand";
 import { formatClock } from "../../shared/time";
 import { shapeLabel } from "../fleet-map/geofence-shapes";
 import { ApiError, getJson, sendJson } from "../live/api";
-import { useConsole, useView } from "../shell/console-context";
+import { useCan, useConsole, useView } from "../shell/console-context";
 import { GeofenceSpeedChart } from "../truck-detail/SpeedChart";
 import type { EditorStore } from "./editor-store";
 import { fenceColour } from "./geofence-store";
@@ -23,6 +23,7 @@ export function GeofenceDetail({ fenceId, editor }: { fenceId: string; editor: E
   const selectTruck = useView((s) => s.selectTruck);
   const selectFence = useView((s) => s.selectFence);
   const [confirming, setConfirming] = useState(false);
+  const canEdit = useCan("dispatcher");
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -124,7 +125,7 @@ export function GeofenceDetail({ fenceId, editor }: { fenceId: string; editor: E
           {error}
         </p>
       ) : null}
-      <div className="actions">
+      <div className="actions" hidden={!canEdit}>
         <button type="button" className="button" onClick={() => editor.getState().startEdit(fence)}>
           Edit geofence
         </button>

@@ -3,7 +3,7 @@
 import { useMemo } from "react";
 import { useStore } from "zustand";
 import { shapeLabel } from "../fleet-map/geofence-shapes";
-import { useConsole, useView } from "../shell/console-context";
+import { useCan, useConsole, useView } from "../shell/console-context";
 import type { DrawKind, EditorStore } from "./editor-store";
 import { fenceColour, tagColour } from "./geofence-store";
 
@@ -23,10 +23,11 @@ export function GeofencesPanel({ editor }: { editor: EditorStore }) {
   const selectFence = useView((s) => s.selectFence);
   const drawing = useStore(editor, (s) => s.draft?.drawing ?? null);
   const tags = useMemo(() => [...new Set(fences.flatMap((f) => f.tags))].sort(), [fences]);
+  const canEdit = useCan("dispatcher");
 
   return (
     <div className="geofences">
-      <fieldset className="draw-tools">
+      <fieldset className="draw-tools" hidden={!canEdit}>
         <legend className="visually-hidden">Draw a new geofence</legend>
         {DRAW.map(({ kind, label }) => (
           <button

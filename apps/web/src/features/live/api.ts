@@ -16,10 +16,11 @@ async function answer<T>(response: Response): Promise<T> {
   if (response.status === 204) return undefined as T;
   const body: unknown = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const b = body as { error?: string; field?: string; problems?: string[] };
+    // Ours: { error, field, problems }; better-auth's (/api/auth): { code, message }.
+    const b = body as { error?: string; message?: string; field?: string; problems?: string[] };
     throw new ApiError(
       response.status,
-      b.error ?? `HTTP ${response.status}`,
+      b.error ?? b.message ?? `HTTP ${response.status}`,
       b.field,
       b.problems ?? [],
     );

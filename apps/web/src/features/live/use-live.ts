@@ -67,7 +67,14 @@ export function createLive(): Live & { connect(): () => void } {
         if (reason === "io server disconnect") s.connect();
       });
       // Fires for every failed attempt, including the first: the client keeps retrying.
-      s.on("connect_error", () => fleet.setConnection("reconnecting"));
+      s.on("connect_error", (error) => {
+        // The session ended (signed out, expired, removed): back to the sign-in page.
+        if (error.message.startsWith("unauthorized")) {
+          window.location.assign(`/sign-in?next=${encodeURIComponent(window.location.pathname)}`);
+          return;
+        }
+        fleet.setConnection("reconnecting");
+      });
       s.on("fleet:snapshot:v1", (positions) => fleet.applySnapshot(positions, Date.now()));
       s.on("fleet:positions:v1", (positions) => fleet.applyPositions(positions, Date.now()));
       s.on("alerts:recent:v1", (list) => alerts.getState().receiveRecent(list));

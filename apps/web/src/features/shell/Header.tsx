@@ -3,8 +3,9 @@
 import { useSyncExternalStore } from "react";
 import { formatClock, zoneLabel } from "../../shared/time";
 import { FleetKpis } from "../fleet-kpis/FleetKpis";
+import { sendJson } from "../live/api";
 import { type ConnectionState, INITIAL_SUMMARY } from "../live/fleet-client-store";
-import { useConsole, useNow } from "./console-context";
+import { useCan, useConsole, useNow } from "./console-context";
 
 const CONNECTION_LABEL: Record<ConnectionState, string> = {
   connecting: "Connecting…",
@@ -16,7 +17,8 @@ const serverSummary = () => INITIAL_SUMMARY;
 
 /** Title, fleet KPIs, the clock and zone every time is shown in, connection state, other pages. */
 export function Header() {
-  const { live, timeZone } = useConsole();
+  const { live, timeZone, config } = useConsole();
+  const isAdmin = useCan("admin");
   const summary = useSyncExternalStore(
     live.fleet.subscribeSummary,
     live.fleet.getSummary,
@@ -27,7 +29,8 @@ export function Header() {
     <header className="header">
       <h1 className="header__title">Fleetstream</h1>
       <nav className="header__nav" aria-label="Pages">
-        <a href="/webhooks">Webhooks</a>
+        {isAdmin ? <a href="/webhooks">Webhooks</a> : null}
+        {isAdmin ? <a href="/admin">Admin</a> : null}
         <a href="/api/contracts/openapi.json">API</a>
       </nav>
       <FleetKpis />
@@ -56,6 +59,23 @@ export function Header() {
           </dd>
         </div>
       </dl>
+      <section className="header__account" aria-label="Account">
+        <a href="/account" data-testid="signed-in-as" title={`Signed in as ${config.me.label}`}>
+          {config.me.label}
+        </a>{" "}
+        <span className="role-badge" data-testid="role">
+          {config.me.role}
+        </span>{" "}
+        <button type="button" className="button button--small" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </section>
     </header>
   );
+}
+
+/** Ends the session (the server closes this browser's live connection too). */
+async function signOut(): Promise<void> {
+  await sendJson("POST", "/api/auth/sign-out", {}).catch(() => undefined);
+  window.location.assign("/sign-in");
 }

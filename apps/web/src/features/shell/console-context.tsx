@@ -2,6 +2,7 @@
 
 import { createContext, useContext, useEffect, useState } from "react";
 import { useStore } from "zustand";
+import { type Role, roleAllows } from "../../shared/roles";
 import type { TileLayerConfig } from "../fleet-map/tiles";
 import type { Live } from "../live/use-live";
 import type { ViewActions, ViewState, ViewStore } from "./view-state";
@@ -12,6 +13,8 @@ export interface ClientConfig {
   offlineAfterMs: number;
   roadNetwork: boolean;
   speedingThresholdKmh: number;
+  /** Who is signed in: controls their role cannot use are not shown (the server refuses them). */
+  me: { label: string; role: Role };
 }
 
 export interface ConsoleContextValue {
@@ -32,6 +35,11 @@ export function useConsole(): ConsoleContextValue {
 
 export function useView<T>(selector: (state: ViewState & ViewActions) => T): T {
   return useStore(useConsole().view, selector);
+}
+
+/** Whether the signed-in user's role includes `role` (e.g. "dispatcher" may edit geofences). */
+export function useCan(role: Role): boolean {
+  return roleAllows(useConsole().config.me.role, role);
 }
 
 /** The wall clock, re-read every `intervalMs` (ages and staleness tick with it). */

@@ -1,5 +1,6 @@
 import { AcknowledgeInput, type AlertAcknowledgement, AlertQuery } from "@fleetstream/contracts";
 import type { PrismaClient } from "@fleetstream/db";
+import { principalOf } from "../auth/roles";
 import type { AlertsFeed } from "../feeds/alerts";
 import {
   acknowledgeAlert,
@@ -67,6 +68,7 @@ export function alertsApi(deps: AlertsApiDeps) {
      * first one wins). The alert may be one seen on the topic and not stored yet.
      */
     async acknowledge(request: Request, id: string): Promise<Response> {
+      // The acknowledgement is the caller's (the gate always names one); "by" only without one.
       const body = await parseBody(request, AcknowledgeInput, "acknowledgement");
       if (!body.ok) return body.response;
       const prisma = database();
@@ -75,7 +77,7 @@ export function alertsApi(deps: AlertsApiDeps) {
       if (!known) return notFound("alert", id);
       const ack: AlertAcknowledgement = await acknowledgeAlert(prisma, {
         alertId: id,
-        by: body.value.by,
+        by: principalOf(request)?.label ?? body.value.by ?? "unknown",
         at: now(),
       });
       deps.feed.acknowledged(ack);

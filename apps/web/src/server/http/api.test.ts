@@ -3,6 +3,7 @@ import { InMemoryEventLog } from "@fleetstream/eventlog";
 import { createLogger } from "@fleetstream/service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedAlerts, seedTruck } from "../../../test/seed";
+import { encodePrincipal, PRINCIPAL_HEADER } from "../auth/roles";
 import { createAlertsFeed } from "../feeds/alerts";
 import { createGeofencesFeed } from "../feeds/geofences";
 import { createPositionsFeed } from "../feeds/positions";
@@ -151,13 +152,18 @@ describe("POST /api/alerts/:id/acknowledgement", () => {
       speedKmh: 3,
     };
     alertsFeed.view.add(live, 10);
-    const response = await api.alerts.acknowledge(post("", { by: "Cem" }), live.id);
+    // Signed in, the acknowledgement is the caller's, whatever name the body claims.
+    const request = post("", { by: "Mallory" });
+    request.headers.set(
+      PRINCIPAL_HEADER,
+      encodePrincipal({ kind: "user", id: "u1", label: "cem@example.com", role: "dispatcher" }),
+    );
+    const response = await api.alerts.acknowledge(request, live.id);
     expect(response.status).toBe(200);
-    expect(alertsFeed.view.get(live.id)?.acknowledged?.by).toBe("Cem");
+    expect(alertsFeed.view.get(live.id)?.acknowledged?.by).toBe("cem@example.com");
   });
 
-  it("answers 400 without a name, for bad JSON, and 404 for an unknown alert", async () => {
-    expect((await problem(api.alerts.acknowledge(post("", {}), "x"), 400)).field).toBe("by");
+  it("answers 400 for bad JSON or a blank name, and 404 for an unknown alert", async () => {
     expect((await problem(api.alerts.acknowledge(post("", { by: "  " }), "x"), 400)).field).toBe(
       "by",
     );

@@ -8,6 +8,8 @@ import type { z } from "zod";
 export type ProblemCode =
   | "invalid"
   | "bad_json"
+  | "unauthorized"
+  | "forbidden"
   | "not_found"
   | "conflict"
   | "internal"
@@ -16,6 +18,8 @@ export type ProblemCode =
 const STATUS: Record<ProblemCode, number> = {
   invalid: 400,
   bad_json: 400,
+  unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   internal: 500,
