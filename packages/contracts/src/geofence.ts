@@ -69,6 +69,14 @@ export const CorridorGeometry = z.strictObject({
   bufferM: z.number().gt(0, "buffer must be > 0 metres").max(50_000, "buffer above 50 km"),
 });
 
+/**
+ * Most positions one geofence's geometry may have, all rings (or a corridor's line) together:
+ * the web API refuses more (400 naming the limit). It keeps validation (a sweep in
+ * O(n log n), packages/geofence) near 50 ms of the server's event loop; at ~21–38 bytes a
+ * position it also stays below the 1 MB request and Kafka record limits.
+ */
+export const MAX_GEOFENCE_POSITIONS = 20_000;
+
 export const GeofenceGeometry = z.discriminatedUnion("type", [
   PolygonGeometry,
   MultiPolygonGeometry,
