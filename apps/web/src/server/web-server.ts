@@ -39,6 +39,7 @@ import { failure } from "./http/respond";
 import { trucksApi } from "./http/trucks";
 import { webhookApi } from "./http/webhooks";
 import { windowsApi } from "./http/windows";
+import { answerClientError, createHttpGuard, sendProblem } from "./http-guard";
 import { createWebMetrics } from "./metrics";
 import { loadAcknowledgements } from "./queries/alerts";
 import { WindowsView } from "./views/windows-view";
@@ -99,18 +100,20 @@ export function createWebServer(deps: WebServerDeps): WebServer {
 
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   const registry = new Registry();
+  const guard = createHttpGuard({ tileUrl, dev });
   const http = createServer((req, res) => {
+    if (guard(req, res)) return;
     if (handleOpsRequest({ registry, readiness }, req, res)) return;
     if (!handle) {
-      res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end("starting\n");
+      sendProblem(res, 503, "starting", { "retry-after": "1" });
       return;
     }
     handle(req, res).catch((error: unknown) => {
       logger.error({ err: error, url: req.url }, "request failed");
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("internal error\n");
+      sendProblem(res, 500, "internal error");
     });
   });
+  http.on("clientError", answerClientError);
   // Attach after the request listener: socket.io routes /socket.io/* and passes the rest on.
   const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(http, {
     serveClient: false,
