@@ -105,10 +105,20 @@ export type DebounceSettings = z.infer<typeof DebounceSettings>;
  */
 export const DEFAULT_DEBOUNCE: DebounceSettings = { fixes: 3, seconds: 20 };
 
+/**
+ * Text a person typed (names, tags, descriptions): no NUL characters, which PostgreSQL cannot
+ * store in text and which only ever arrive by mistake or on purpose. 400 naming the field.
+ */
+export const userText = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((text) => !text.includes("\0"), "must not contain NUL characters (\\u0000)");
+
 /** What a client sends to create or replace a geofence (POST, PUT). */
 export const GeofenceInput = z.strictObject({
-  name: z.string().trim().min(1, "name must not be empty").max(200),
-  tags: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+  name: userText(z.string().trim().min(1, "name must not be empty").max(200)),
+  tags: z
+    .array(userText(z.string().trim().min(1).max(64)))
+    .max(50)
+    .default([]),
   enabled: z.boolean().default(true),
   geometry: GeofenceGeometry,
   /** OVERSPEED is raised inside the fence above this speed; null/absent = no limit. */
