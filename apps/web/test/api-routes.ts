@@ -12,8 +12,10 @@ export function apiRoutes(): [string, string][] {
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name === "route.ts") {
+      // The /api catch-all only answers 404 for paths no route serves; unlisted = admin-only.
+      if (entry.isDirectory()) {
+        if (!entry.name.startsWith("[...")) walk(path);
+      } else if (entry.name === "route.ts") {
         const pattern = `/api/${relative(API_DIR, dir)}`.replace(/\[(\w+)\]/g, ":$1");
         const source = readFileSync(path, "utf8");
         for (const [, method] of source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) {

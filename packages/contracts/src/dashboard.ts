@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GeofenceAlert, GeofenceId } from "./geofence";
+import { GeofenceAlert, GeofenceId, userText } from "./geofence";
 import { TruckId } from "./gps-fix";
 import { ScopeSpeedWindow } from "./windows";
 
@@ -14,7 +14,7 @@ const EpochMs = z.int().min(0);
 export const AlertAcknowledgement = z.strictObject({
   alertId: z.string().min(1),
   /** Who acknowledged it: the signed-in user's email, or the API key's name. */
-  by: z.string().trim().min(1, "name who acknowledges").max(100),
+  by: userText(z.string().trim().min(1, "name who acknowledges").max(100)),
   at: EpochMs,
 });
 export type AlertAcknowledgement = z.infer<typeof AlertAcknowledgement>;

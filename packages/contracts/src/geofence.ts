@@ -69,6 +69,14 @@ export const CorridorGeometry = z.strictObject({
   bufferM: z.number().gt(0, "buffer must be > 0 metres").max(50_000, "buffer above 50 km"),
 });
 
+/**
+ * Most positions one geofence's geometry may have, all rings (or a corridor's line) together:
+ * the web API refuses more (400 naming the limit). It keeps validation (a sweep in
+ * O(n log n), packages/geofence) near 50 ms of the server's event loop; at ~21–38 bytes a
+ * position it also stays below the 1 MB request and Kafka record limits.
+ */
+export const MAX_GEOFENCE_POSITIONS = 20_000;
+
 export const GeofenceGeometry = z.discriminatedUnion("type", [
   PolygonGeometry,
   MultiPolygonGeometry,
@@ -97,10 +105,20 @@ export type DebounceSettings = z.infer<typeof DebounceSettings>;
  */
 export const DEFAULT_DEBOUNCE: DebounceSettings = { fixes: 3, seconds: 20 };
 
+/**
+ * Text a person typed (names, tags, descriptions): no NUL characters, which PostgreSQL cannot
+ * store in text and which only ever arrive by mistake or on purpose. 400 naming the field.
+ */
+export const userText = <T extends z.ZodType<string>>(schema: T) =>
+  schema.refine((text) => !text.includes("\0"), "must not contain NUL characters (\\u0000)");
+
 /** What a client sends to create or replace a geofence (POST, PUT). */
 export const GeofenceInput = z.strictObject({
-  name: z.string().trim().min(1, "name must not be empty").max(200),
-  tags: z.array(z.string().trim().min(1).max(64)).max(50).default([]),
+  name: userText(z.string().trim().min(1, "name must not be empty").max(200)),
+  tags: z
+    .array(userText(z.string().trim().min(1).max(64)))
+    .max(50)
+    .default([]),
   enabled: z.boolean().default(true),
   geometry: GeofenceGeometry,
   /** OVERSPEED is raised inside the fence above this speed; null/absent = no limit. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GeofenceAlert, GeofenceAlertKind, GeofenceId } from "./geofence";
+import { GeofenceAlert, GeofenceAlertKind, GeofenceId, userText } from "./geofence";
 import { TruckId } from "./gps-fix";
 
 /**
@@ -155,7 +155,7 @@ const filterShape = {
   alertKinds: z.array(GeofenceAlertKind).max(5),
   /** A fence matches if its id is listed or it has one of the tags; both empty = every fence. */
   geofenceIds: z.array(GeofenceId).max(1_000),
-  geofenceTags: z.array(z.string().trim().min(1).max(64)).max(100),
+  geofenceTags: z.array(userText(z.string().trim().min(1).max(64))).max(100),
   /** A truck matches if listed or its id starts with the prefix; both empty = every truck. */
   truckIds: z.array(TruckId).max(10_000),
   truckIdPrefix: Prefix.nullable(),
@@ -174,8 +174,8 @@ export const NO_FILTERS: WebhookFilters = {
 
 const endpointShape = {
   /** https://…; http and internal addresses only for hosts on WEBHOOK_ALLOWED_TARGETS. */
-  url: z.string().trim().min(1, "url must not be empty").max(2_000),
-  description: z.string().trim().max(500),
+  url: userText(z.string().trim().min(1, "url must not be empty").max(2_000)),
+  description: userText(z.string().trim().max(500)),
   enabled: z.boolean(),
   filters: z.strictObject({
     alertKinds: filterShape.alertKinds.default([]),

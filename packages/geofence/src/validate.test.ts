@@ -3,7 +3,7 @@ import { polygon } from "@turf/helpers";
 import { kinks } from "@turf/kinks";
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "./testing/random-shapes";
-import { geometryProblems } from "./validate";
+import { geometryProblems, MAX_POSITIONS } from "./validate";
 
 const square: Position[] = [
   [4, 52],
@@ -106,6 +106,77 @@ describe("geometryProblems", () => {
     }
     expect(intersecting).toBeGreaterThan(200);
     expect(intersecting).toBeLessThan(1_000);
+  });
+});
+
+describe("geometryProblems on star-shaped rings (every edge's box covers the centre)", () => {
+  /** A closed ring of `positions` positions: spikes to radius 0.5° around a tiny inner circle. */
+  const star = (positions: number): Position[] => {
+    const ring: Position[] = [];
+    for (let i = 0; i < positions - 1; i++) {
+      const angle = (2 * Math.PI * i) / (positions - 1);
+      const radius = i % 2 === 0 ? 0.5 : 0.0001;
+      ring.push([5 + radius * Math.cos(angle), 52 + radius * Math.sin(angle)]);
+    }
+    ring.push([...(ring[0] as Position)] as Position);
+    return ring;
+  };
+  // Loose bounds only: these answered in minutes with the old R-tree check; speed is measured
+  // by hand, not in tests.
+  const timed = <T>(run: () => T): [T, number] => {
+    const began = performance.now();
+    const value = run();
+    return [value, performance.now() - began];
+  };
+
+  it(`accepts a simple star at the limit (${MAX_POSITIONS} positions) and names a crossing in one`, () => {
+    expect(MAX_POSITIONS).toBe(20_000);
+    const [valid, validMs] = timed(() =>
+      geometryProblems({ type: "Polygon", coordinates: [star(MAX_POSITIONS)] }),
+    );
+    expect(valid).toEqual([]);
+    expect(validMs).toBeLessThan(1_000);
+
+    const kinked = star(MAX_POSITIONS);
+    // Swap the tips of two spikes (positions 10,000 and 10,002): the edges around them cross.
+    const tip = kinked[10_000] as Position;
+    kinked[10_000] = kinked[10_002] as Position;
+    kinked[10_002] = tip;
+    const [problems, kinkedMs] = timed(() =>
+      geometryProblems({ type: "Polygon", coordinates: [kinked] }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(
+      /^geometry\.coordinates\[0\]: ring self-intersects: edge (9999|1000[0-2]) crosses edge 1000[0-3] near /,
+    );
+    expect(kinkedMs).toBeLessThan(1_000);
+  });
+
+  it("refuses a 50,000-position star by its count, naming the limit", () => {
+    for (const kink of [false, true]) {
+      const ring = star(50_000);
+      if (kink) [ring[10], ring[12]] = [ring[12] as Position, ring[10] as Position];
+      const [problems, ms] = timed(() =>
+        geometryProblems({ type: "Polygon", coordinates: [ring] }),
+      );
+      expect(problems).toEqual([
+        "geometry.coordinates: 50000 positions, at most 20000 are supported",
+      ]);
+      expect(ms).toBeLessThan(1_000);
+    }
+  });
+
+  it("finds a hole crossing the outer ring of a star at the limit", () => {
+    const outer = star(MAX_POSITIONS - 5);
+    // A hole from the centre out past a spike's side: inside at its start, crossing edges.
+    const hole: Position[] = [
+      [5, 52],
+      [5.45, 52.001],
+      [5.45, 52.01],
+      [5, 52],
+    ];
+    const problems = geometryProblems({ type: "Polygon", coordinates: [outer, hole] });
+    expect(problems.join("\n")).toMatch(/geometry\.coordinates\[1\]: ring 1 crosses ring 0/);
   });
 });
 

@@ -1,10 +1,17 @@
-import type { GeofenceGeometry, Position } from "@fleetstream/contracts";
-import Flatbush from "flatbush";
+import {
+  type GeofenceGeometry,
+  MAX_GEOFENCE_POSITIONS,
+  type Position,
+} from "@fleetstream/contracts";
 import { OUTSIDE, ringPosition, segmentsIntersect } from "./shapes";
 import { degreesForMetres, lonDegreesForMetres } from "./sphere";
+import { firstConflict, type Segment } from "./sweep";
 
-/** Most positions one geofence may have (all rings together). */
-export const MAX_POSITIONS = 50_000;
+/**
+ * Most positions one geofence may have (all rings together): 20,000, see the contract's
+ * MAX_GEOFENCE_POSITIONS. The crossing check is a sweep in O(n log n) (src/sweep.ts).
+ */
+export const MAX_POSITIONS = MAX_GEOFENCE_POSITIONS;
 /** Circles and corridors must stay this far from the poles (the supported region). */
 export const MAX_ABS_LATITUDE = 89;
 
@@ -80,7 +87,7 @@ function metricExtentProblems(points: readonly Position[], metres: number, path:
   return [];
 }
 
-interface Edge {
+interface Edge extends Segment {
   ring: number;
   /** Position index of the edge's start in its ring (for messages). */
   index: number;
@@ -115,7 +122,22 @@ function polygonProblems(rings: readonly (readonly Position[])[], path: string):
       const b = ring[i + 1] as Position;
       if (a[0] === b[0] && a[1] === b[1]) continue; // repeated position: no edge
       const ord = edges.length - first;
-      edges.push({ ring: r, index: i, ord, count: 0, ax: a[0], ay: a[1], bx: b[0], by: b[1] });
+      const aFirst = a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+      const [l, rr] = aFirst ? [a, b] : [b, a];
+      edges.push({
+        ring: r,
+        index: i,
+        ord,
+        count: 0,
+        ax: a[0],
+        ay: a[1],
+        bx: b[0],
+        by: b[1],
+        lx: l[0],
+        ly: l[1],
+        rx: rr[0],
+        ry: rr[1],
+      });
     }
     for (let i = first; i < edges.length; i++) (edges[i] as Edge).count = edges.length - first;
   });
@@ -133,42 +155,34 @@ function polygonProblems(rings: readonly (readonly Position[])[], path: string):
     });
   }
 
-  const index = new Flatbush(Math.max(1, edges.length));
-  for (const e of edges) {
-    index.add(
-      Math.min(e.ax, e.bx),
-      Math.min(e.ay, e.by),
-      Math.max(e.ax, e.bx),
-      Math.max(e.ay, e.by),
+  // Each ring on its own first (one self-intersection named per ring), then, when every ring
+  // is simple, all rings together for a ring crossing or touching another.
+  const describe = (e: Edge, f: Edge, problem: string) =>
+    e.ring === f.ring
+      ? `${path}[${e.ring}]: ring self-intersects: edge ${e.index} ${problem} edge ${f.index} ` +
+        `near ${fmt([e.ax, e.ay])}`
+      : `${path}[${f.ring}]: ring ${f.ring} ${problem} ring ${e.ring} ` +
+        `(edges ${f.index} and ${e.index}) near ${fmt([f.ax, f.ay])}`;
+  const report = (pair: [Edge, Edge] | undefined) => {
+    if (!pair) return;
+    // Name the pair in ring order, then edge order ("edge 0 crosses edge 2").
+    const [e, f] =
+      pair[0].ring < pair[1].ring || (pair[0].ring === pair[1].ring && pair[0].ord < pair[1].ord)
+        ? pair
+        : [pair[1], pair[0]];
+    problems.push(describe(e, f, edgeConflict(e, f) as string));
+  };
+  const isConflict = (e: Edge, f: Edge) => edgeConflict(e, f) !== undefined;
+  const before = problems.length;
+  for (let r = 0; r < rings.length; r++) {
+    report(
+      firstConflict(
+        edges.filter((e) => e.ring === r),
+        isConflict,
+      ),
     );
   }
-  if (edges.length === 0) index.add(0, 0, 0, 0);
-  index.finish();
-  const reported = new Set<string>();
-  edges.forEach((e, i) => {
-    const candidates = index.search(
-      Math.min(e.ax, e.bx),
-      Math.min(e.ay, e.by),
-      Math.max(e.ax, e.bx),
-      Math.max(e.ay, e.by),
-    );
-    for (const j of candidates) {
-      if (j <= i) continue;
-      const f = edges[j] as Edge;
-      const problem = edgeConflict(e, f);
-      if (!problem) continue;
-      const key = e.ring === f.ring ? `${e.ring}` : `${e.ring}/${f.ring}`;
-      if (reported.has(key)) continue;
-      reported.add(key);
-      problems.push(
-        e.ring === f.ring
-          ? `${path}[${e.ring}]: ring self-intersects: edge ${e.index} ${problem} edge ${f.index} ` +
-              `near ${fmt([e.ax, e.ay])}`
-          : `${path}[${f.ring}]: ring ${f.ring} ${problem} ring ${e.ring} ` +
-              `(edges ${f.index} and ${e.index}) near ${fmt([f.ax, f.ay])}`,
-      );
-    }
-  });
+  if (rings.length > 1 && problems.length === before) report(firstConflict(edges, isConflict));
   return problems;
 }
 

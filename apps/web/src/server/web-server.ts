@@ -45,6 +45,7 @@ import { failure } from "./http/respond";
 import { trucksApi } from "./http/trucks";
 import { webhookApi } from "./http/webhooks";
 import { windowsApi } from "./http/windows";
+import { answerClientError, createHttpGuard, sendProblem } from "./http-guard";
 import { createWebMetrics } from "./metrics";
 import { loadAcknowledgements } from "./queries/alerts";
 import { WindowsView } from "./views/windows-view";
@@ -136,18 +137,19 @@ export function createWebServer(deps: WebServerDeps): WebServer {
 
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
   const registry = new Registry();
+  const guard = createHttpGuard({ tileUrl, dev });
   const http = createServer((req, res) => {
+    if (guard(req, res)) return;
     if (handleOpsRequest({ registry, readiness }, req, res)) return;
     const serve = handle;
     if (!serve || !gate) {
-      res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end("starting\n");
+      sendProblem(res, 503, "starting", { "retry-after": "1" });
       return;
     }
+    // The guard refused undecodable paths already; this is the path the access table reads.
     const path = decodedPath(req.url);
     if (path === undefined) {
-      res
-        .writeHead(400, { "content-type": "application/json" })
-        .end(JSON.stringify({ error: "malformed request path (bad percent-encoding)" }));
+      sendProblem(res, 400, "malformed request path");
       return;
     }
     gate
@@ -155,10 +157,10 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       .then((answered) => (answered ? undefined : serve(req, res)))
       .catch((error: unknown) => {
         logger.error({ err: error, url: req.url }, "request failed");
-        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-        res.end(JSON.stringify({ error: "internal error" }));
+        sendProblem(res, 500, "internal error");
       });
   });
+  http.on("clientError", answerClientError);
   // Attach after the request listener: socket.io routes /socket.io/* and passes the rest on.
   const io = new SocketServer<ClientToServerEvents, ServerToClientEvents>(http, {
     serveClient: false,

@@ -8,14 +8,14 @@ import {
   TOPICS,
 } from "@fleetstream/contracts";
 import type { Prisma, PrismaClient } from "@fleetstream/db";
-import type { Producer } from "@fleetstream/eventlog";
+import { MAX_RECORD_BYTES, type Producer, recordBytes } from "@fleetstream/eventlog";
 import { validateGeofenceInput } from "./validate";
 
 // Plain module (no `server-only`): used by the custom server and by unit tests; the route
 // handlers reach it through the runtime registry (runtime.ts).
 
 /** What went wrong, by kind; the HTTP layer maps each to a status (see http.ts). */
-export type GeofenceErrorCode = "invalid" | "not_found";
+export type GeofenceErrorCode = "invalid" | "not_found" | "too_large";
 
 export type GeofenceResult<T> =
   | { ok: true; value: T }
@@ -34,6 +34,33 @@ const invalid = (problems: string[]): GeofenceResult<never> => ({
   message: `invalid geofence: ${problems[0] ?? "unknown problem"}`,
   problems,
 });
+
+/**
+ * A fence whose record would not fit the `geofences` topic (Kafka's default 1 MiB message
+ * limit; MAX_RECORD_BYTES = 1,000,000 bytes with room for the batch header): checked before
+ * the transaction, as the record it would publish with the widest id, version and times, so
+ * nothing is stored that the processors could never receive.
+ */
+function tooLargeForTopic(settings: GeofenceSettings, now: number): GeofenceResult<never> | null {
+  const id = "00000000-0000-0000-0000-000000000000";
+  const widest: Geofence = {
+    ...settings,
+    id,
+    version: Number.MAX_SAFE_INTEGER,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const bytes = recordBytes({ key: id, value: JSON.stringify(widest) });
+  if (bytes <= MAX_RECORD_BYTES) return null;
+  return {
+    ok: false,
+    code: "too_large",
+    message:
+      `geofence too large: its record on the "${TOPICS.geofences.name}" topic would be ${bytes} ` +
+      `bytes, more than the ${MAX_RECORD_BYTES}-byte limit of a Kafka record; use fewer positions`,
+    problems: [],
+  };
+}
 
 /**
  * Geofences: input is validated (schema, then topology); PostgreSQL is the source of truth; every change is then published to the compacted
@@ -139,6 +166,8 @@ export function createGeofenceStore(deps: GeofenceStoreDeps): GeofenceStore {
       const valid = validateGeofenceInput(input);
       if (!valid.ok) return invalid(valid.problems);
       const settings = valid.value;
+      const tooLarge = tooLargeForTopic(settings, now());
+      if (tooLarge) return tooLarge;
       const fence = await write(async (tx, published) => {
         const id = randomUUID();
         await lock(tx, id);
@@ -159,6 +188,8 @@ export function createGeofenceStore(deps: GeofenceStoreDeps): GeofenceStore {
       const valid = validateGeofenceInput(input);
       if (!valid.ok) return invalid(valid.problems);
       const settings = valid.value;
+      const tooLarge = tooLargeForTopic(settings, now());
+      if (tooLarge) return tooLarge;
       const fence = await write(async (tx, published) => {
         await lock(tx, id);
         const before = await tx.geofence.findUnique({ where: { id } });

@@ -208,6 +208,55 @@ describe("geofence REST API", () => {
     expect((await api.get(request("GET", ""), "not a valid/id")).status).toBe(404);
   });
 
+  it("refuses a fence whose topic record would pass 1,000,000 bytes with 413, storing nothing", async () => {
+    // 19,999 positions (under the position limit) of numbers between 1e-6 and 1e-5, which
+    // JSON writes out in full (0.0000051234…): a valid ring whose record is over 1 MB.
+    const ring: [number, number][] = [];
+    for (let i = 0; i < 19_998; i++) {
+      const angle = (2 * Math.PI * i) / 19_998;
+      ring.push([5e-6 + 3.7e-6 * Math.cos(angle), 5e-6 + 3.7e-6 * Math.sin(angle)]);
+    }
+    ring.push([...(ring[0] as [number, number])]);
+    const big = { name: "Gulf of Guinea buoy", geometry: { type: "Polygon", coordinates: [ring] } };
+    const rowsBefore = await db.prisma.geofence.count();
+    const recordsBefore = topic.length;
+
+    const created = await api.create(request("POST", "/api/geofences", big));
+    expect(created.status).toBe(413);
+    const body = (await created.json()) as { error: string };
+    expect(body.error).toMatch(
+      /^geofence too large: its record on the "geofences" topic would be \d+ bytes, more than the 1000000-byte limit of a Kafka record/,
+    );
+    const existing = (await (
+      await api.create(request("POST", "/api/geofences", depot))
+    ).json()) as Geofence;
+    const replaced = await api.replace(
+      request("PUT", `/api/geofences/${existing.id}`, big),
+      existing.id,
+    );
+    expect(replaced.status).toBe(413);
+    expect(await db.prisma.geofence.count()).toBe(rowsBefore + 1);
+    const stored = await api.get(request("GET", `/api/geofences/${existing.id}`), existing.id);
+    expect(((await stored.json()) as Geofence).version).toBe(1);
+    await vi.waitFor(() => expect(topic.length).toBe(recordsBefore + 1));
+  });
+
+  it("refuses NUL characters in a name or tag with 400 naming the field", async () => {
+    const withNul = await api.create(
+      request("POST", "/api/geofences", { ...depot, name: "Depot\u0000Utrecht" }),
+    );
+    expect(withNul.status).toBe(400);
+    expect(await withNul.json()).toMatchObject({
+      field: "name",
+      error: "invalid geofence: name: must not contain NUL characters (\\u0000)",
+    });
+    const tag = await api.create(
+      request("POST", "/api/geofences", { ...depot, tags: ["a\u0000"] }),
+    );
+    expect(tag.status).toBe(400);
+    expect(((await tag.json()) as { field: string }).field).toBe("tags");
+  });
+
   it("answers 503 when the web server runs without a database", async () => {
     const response = await geofenceApi(() => undefined).list(request("GET", "/api/geofences"));
     expect(response.status).toBe(503);

@@ -11,6 +11,8 @@ const API_DIR = path.resolve(import.meta.dirname, "../../app/api");
 function routeFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name);
+    // The JSON 404 for unknown /api paths, not an endpoint.
+    if (entry.isDirectory() && full === path.join(API_DIR, "[...unknown]")) return [];
     if (entry.isDirectory()) return routeFiles(full);
     return entry.name === "route.ts" ? [full] : [];
   });

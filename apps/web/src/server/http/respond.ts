@@ -1,5 +1,6 @@
 import { describeIssues } from "@fleetstream/contracts";
 import { isDatabaseUnreachable } from "@fleetstream/db";
+import { RecordTooLargeError } from "@fleetstream/eventlog";
 import type { z } from "zod";
 
 // One error shape for every REST endpoint: `{ error, field?, problems? }` with the status from
@@ -12,6 +13,7 @@ export type ProblemCode =
   | "forbidden"
   | "not_found"
   | "conflict"
+  | "too_large"
   | "internal"
   | "unavailable";
 
@@ -22,11 +24,20 @@ const STATUS: Record<ProblemCode, number> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
   internal: 500,
   unavailable: 503,
 };
 
 export const NO_STORE = { "cache-control": "no-store" };
+
+/**
+ * Largest request body the API reads: 1 MiB (1,048,576 bytes). A geofence at the position limit
+ * (20,000) is ~0.4–0.8 MB of JSON; no other request comes close. Refused with 413 twice: from
+ * Content-Length before anything is read (http-guard.ts), and while reading (a chunked body
+ * has none), so no body is held in memory past this size.
+ */
+export const MAX_BODY_BYTES = 1_048_576;
 
 export interface ProblemBody {
   error: string;
@@ -54,6 +65,7 @@ export function problem(
  * client may try again), 500 otherwise; JSON either way.
  */
 export function failure(error: unknown): Response {
+  if (error instanceof RecordTooLargeError) return problem("too_large", error.message);
   if (isDatabaseUnreachable(error))
     return problem("unavailable", "the database is unreachable right now; try again shortly");
   return problem("internal", "internal error");
@@ -129,8 +141,18 @@ export async function parseBody<T>(
   return { ok: false, response: problem("invalid", `invalid ${what}: ${problems[0]}`, problems) };
 }
 
-export async function readJson(request: Request): Promise<Parsed<unknown>> {
-  const text = await request.text();
+/**
+ * The body as JSON (400 if it is not), read as a stream: past `limit` bytes it stops reading
+ * and answers 413, so a large chunked body is never buffered whole.
+ */
+export async function readJson(request: Request, limit = MAX_BODY_BYTES): Promise<Parsed<unknown>> {
+  const text = await readText(request, limit);
+  if (text === undefined) {
+    return {
+      ok: false,
+      response: problem("too_large", `request body exceeds the limit of ${limit} bytes`),
+    };
+  }
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
@@ -139,4 +161,26 @@ export async function readJson(request: Request): Promise<Parsed<unknown>> {
       response: problem("bad_json", `request body is not JSON: ${(error as Error).message}`),
     };
   }
+}
+
+/** The body as UTF-8 text, or undefined once it passes `limit` bytes (reading stops there). */
+async function readText(request: Request, limit: number): Promise<string | undefined> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      // Stop reading: the stream stays paused, so the client is held back by TCP flow control
+      // while it gets the 413. Cancelling (which closes the connection) waits a moment, or the
+      // client would see the connection reset before the answer.
+      setTimeout(() => void reader.cancel().catch(() => {}), 1_000).unref();
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks, bytes)); // as request.text(): BOM dropped
 }
