@@ -8,8 +8,20 @@ import { defineConfig } from "@playwright/test";
 const EMBEDDED_PORT = Number(process.env.E2E_EMBEDDED_PORT ?? 3210);
 const STACK_PORT = Number(process.env.E2E_STACK_PORT ?? 3211);
 const launcher = "../apps/standalone/src";
+export const ADMIN_EMAIL = "e2e-admin@fleetstream.test";
+export const ADMIN_PASSWORD = "e2e-admin-password-1";
+/** Each project's signed-in admin session (cookies), written by tests/auth.setup.ts. */
+export const adminState = (project: string) => `.auth/${project}-admin.json`;
 /** The demo fleet of every run: 20 trucks at 20x (a fix per truck per simulated 20 s = 1 s). */
-const fleet = { SIM_SPEEDUP: "20", SIM_TRUCKS: "20", MAP_TILE_URL: "none", LOG_LEVEL: "warn" };
+const fleet = {
+  SIM_SPEEDUP: "20",
+  SIM_TRUCKS: "20",
+  MAP_TILE_URL: "none",
+  LOG_LEVEL: "warn",
+  // The first admin of a fresh database (tests/auth.setup.ts signs in with it).
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+};
 
 export default defineConfig({
   testDir: "tests",
@@ -36,9 +48,28 @@ export default defineConfig({
       ],
     },
   },
+  // Each mode signs its admin in once ("setup-…"); its tests start signed in with that session.
   projects: [
-    { name: "embedded", use: { baseURL: `http://127.0.0.1:${EMBEDDED_PORT}` } },
-    { name: "stack", use: { baseURL: `http://127.0.0.1:${STACK_PORT}` } },
+    {
+      name: "setup-embedded",
+      testMatch: /auth\.setup\.ts/,
+      use: { baseURL: `http://127.0.0.1:${EMBEDDED_PORT}` },
+    },
+    {
+      name: "setup-stack",
+      testMatch: /auth\.setup\.ts/,
+      use: { baseURL: `http://127.0.0.1:${STACK_PORT}` },
+    },
+    {
+      name: "embedded",
+      dependencies: ["setup-embedded"],
+      use: { baseURL: `http://127.0.0.1:${EMBEDDED_PORT}`, storageState: adminState("embedded") },
+    },
+    {
+      name: "stack",
+      dependencies: ["setup-stack"],
+      use: { baseURL: `http://127.0.0.1:${STACK_PORT}`, storageState: adminState("stack") },
+    },
   ],
   webServer: [
     {

@@ -1,4 +1,5 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, type Page } from "@playwright/test";
+import { test } from "./support";
 
 /**
  * Screen position of every truck marker, by its accessible name: read in the page in one go (the

@@ -1,5 +1,19 @@
 import { randomBytes } from "node:crypto";
-import { type APIRequestContext, expect, type Page, type TestInfo } from "@playwright/test";
+import {
+  type APIRequestContext,
+  test as base,
+  expect,
+  type Page,
+  type TestInfo,
+} from "@playwright/test";
+
+/**
+ * The tests' `test`: its `request` is the page's, so API calls carry the signed-in session of the
+ * project (Playwright's own `request` fixture starts without cookies).
+ */
+export const test = base.extend({
+  request: async ({ page }, use) => use(page.request),
+});
 
 /** A name no other test (or earlier run against the same database) uses. */
 export const uniqueName = (prefix: string) => `${prefix} ${randomBytes(3).toString("hex")}`;

@@ -80,7 +80,8 @@ export function route<P extends Record<string, string> = Record<string, never>>(
     const ctx = webContext();
     if (!ctx) return UNAVAILABLE();
     try {
-      const params = await context.params;
+      // Routes without dynamic segments have no params at all.
+      const params = (await context.params) ?? ({} as P);
       const response = await handle(ctx.api, request, params);
       if (request.method !== "GET" && request.method !== "HEAD" && response.ok) {
         await ctx.api.changed(request, response, params);

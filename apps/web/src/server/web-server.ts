@@ -140,7 +140,9 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   const guard = createHttpGuard({ tileUrl, dev });
   const http = createServer((req, res) => {
     if (guard(req, res)) return;
-    if (handleOpsRequest({ registry, readiness }, req, res)) return;
+    const ops = { registry, readiness };
+    // Health is open (load balancers, orchestrators); /metrics goes through the gate below.
+    if (req.url?.startsWith("/health/") && handleOpsRequest(ops, req, res)) return;
     const serve = handle;
     if (!serve || !gate) {
       sendProblem(res, 503, "starting", { "retry-after": "1" });
@@ -154,7 +156,10 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     }
     gate
       .handle(req, res, path)
-      .then((answered) => (answered ? undefined : serve(req, res)))
+      .then((answered) => {
+        if (answered || (path === "/metrics" && handleOpsRequest(ops, req, res))) return;
+        return serve(req, res);
+      })
       .catch((error: unknown) => {
         logger.error({ err: error, url: req.url }, "request failed");
         sendProblem(res, 500, "internal error");
@@ -293,7 +298,12 @@ export function createWebServer(deps: WebServerDeps): WebServer {
                 .json()
                 .catch(() => null);
         const entry = auditEntryFor(request.method, path, params, body);
-        if (entry) await auditLog.record(principal, entry);
+        // The change is done: a failed audit write is logged loudly, not turned into an error.
+        if (entry) {
+          await auditLog.record(principal, entry).catch((error: unknown) => {
+            logger.error({ err: error, entry, actor: principal.label }, "audit log write failed");
+          });
+        }
       },
       failed,
     },

@@ -144,7 +144,7 @@ export function AdminScreen() {
             Add user
           </button>
         </form>
-        <table className={styles.table}>
+        <table className={styles.table} aria-label="Users">
           <thead>
             <tr>
               <th>Email</th>
@@ -222,7 +222,7 @@ export function AdminScreen() {
             <code data-testid="api-key-token">{token.token}</code>
           </p>
         ) : null}
-        <table className={styles.table}>
+        <table className={styles.table} aria-label="API keys">
           <thead>
             <tr>
               <th>Name</th>

@@ -125,25 +125,31 @@ export function GeofenceDetail({ fenceId, editor }: { fenceId: string; editor: E
           {error}
         </p>
       ) : null}
-      <div className="actions" hidden={!canEdit}>
-        <button type="button" className="button" onClick={() => editor.getState().startEdit(fence)}>
-          Edit geofence
-        </button>
-        {confirming ? (
-          <>
-            <button type="button" className="button button--danger" onClick={() => void remove()}>
-              Confirm delete
-            </button>
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </>
-        ) : (
-          <button type="button" className="button" onClick={() => setConfirming(true)}>
-            Delete geofence
+      {canEdit ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="button"
+            onClick={() => editor.getState().startEdit(fence)}
+          >
+            Edit geofence
           </button>
-        )}
-      </div>
+          {confirming ? (
+            <>
+              <button type="button" className="button button--danger" onClick={() => void remove()}>
+                Confirm delete
+              </button>
+              <button type="button" className="button" onClick={() => setConfirming(false)}>
+                Keep it
+              </button>
+            </>
+          ) : (
+            <button type="button" className="button" onClick={() => setConfirming(true)}>
+              Delete geofence
+            </button>
+          )}
+        </div>
+      ) : null}
     </article>
   );
 }

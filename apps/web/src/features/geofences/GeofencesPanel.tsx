@@ -27,20 +27,22 @@ export function GeofencesPanel({ editor }: { editor: EditorStore }) {
 
   return (
     <div className="geofences">
-      <fieldset className="draw-tools" hidden={!canEdit}>
-        <legend className="visually-hidden">Draw a new geofence</legend>
-        {DRAW.map(({ kind, label }) => (
-          <button
-            key={kind}
-            type="button"
-            className="button"
-            aria-pressed={drawing === kind}
-            onClick={() => editor.getState().startDraw(kind)}
-          >
-            {label}
-          </button>
-        ))}
-      </fieldset>
+      {canEdit ? (
+        <fieldset className="draw-tools">
+          <legend className="visually-hidden">Draw a new geofence</legend>
+          {DRAW.map(({ kind, label }) => (
+            <button
+              key={kind}
+              type="button"
+              className="button"
+              aria-pressed={drawing === kind}
+              onClick={() => editor.getState().startDraw(kind)}
+            >
+              {label}
+            </button>
+          ))}
+        </fieldset>
+      ) : null}
       {drawing ? (
         <p className="hint" role="status">
           {drawing === "Circle"

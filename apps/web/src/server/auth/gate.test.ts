@@ -237,6 +237,25 @@ describe("sessions and keys", () => {
     expect(dropped).toContain(`user:${viewer.id}`);
   });
 
+  it("audits an admin creating a user, naming the new user", async () => {
+    const response = await fetch(`${base}/api/auth/admin/create-user`, {
+      method: "POST",
+      headers: { cookie: sessions.admin, origin: base, "content-type": "application/json" },
+      body: JSON.stringify({
+        email: "new@test.example",
+        password: PASSWORD,
+        name: "New",
+        role: "viewer",
+      }),
+    });
+    expect(response.status).toBe(200);
+    const user = await db.prisma.user.findUniqueOrThrow({ where: { email: "new@test.example" } });
+    const [event] = await createAuditLog(db.prisma).list({ limit: 1 });
+    expect(event).toMatchObject({ action: "user.create", targetId: user.id });
+    // The password never reaches the audit log.
+    expect(JSON.stringify(event)).not.toContain(PASSWORD);
+  });
+
   it("does not let a dispatcher change roles", async () => {
     const response = await fetch(`${base}/api/auth/admin/set-role`, {
       method: "POST",

@@ -4,7 +4,7 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Accounts } from "./accounts";
 import type { ApiKeyStore } from "./api-keys";
 import type { AuditLog } from "./audit";
-import { accessFor } from "./policy";
+import { accessFor, isApiPath } from "./policy";
 import { encodePrincipal, isRole, PRINCIPAL_HEADER, type Principal, roleAllows } from "./roles";
 
 // The one door every HTTP request and socket.io connection goes through before Next.js or a
@@ -139,7 +139,8 @@ export function createGate(options: GateOptions) {
     });
     const cookies = response.headers.getSetCookie();
     if (cookies.length > 0) headers["set-cookie"] = cookies;
-    res.writeHead(response.status, headers).end(Buffer.from(await response.arrayBuffer()));
+    const answer = Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, headers).end(answer);
 
     if (!response.ok) return;
     if (path === "/api/auth/sign-out" && principal?.sessionId) {
@@ -149,7 +150,7 @@ export function createGate(options: GateOptions) {
     if (action && principal) {
       const input = parseJson(body);
       const userId = typeof input.userId === "string" ? input.userId : undefined;
-      const created = action === "user.create" ? parseJson(await response.clone().text()) : {};
+      const created = action === "user.create" ? parseJson(answer) : {};
       const targetId = userId ?? (created.user as { id?: string } | undefined)?.id ?? null;
       const { password: _password, newPassword: _newPassword, ...detail } = input;
       await options.audit.record(principal, {
@@ -174,7 +175,7 @@ export function createGate(options: GateOptions) {
     async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
       delete req.headers[PRINCIPAL_HEADER];
       const method = req.method ?? "GET";
-      const isApi = path === "/api" || path.startsWith("/api/");
+      const isApi = isApiPath(path);
       const address = req.socket.remoteAddress ?? "unknown";
 
       if (!SAFE_METHODS.has(method) && !originAllowed(req.headers.origin, req.headers.host)) {

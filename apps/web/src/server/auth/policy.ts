@@ -53,6 +53,8 @@ export const API_RULES: readonly Rule[] = [
   { path: "/api/keys", access: { "*": "admin" } },
   { path: "/api/keys/:id", access: { "*": "admin" } },
   { path: "/api/audit", access: { GET: "admin" } },
+  // Prometheus: scrape with a viewer API key (authorization.credentials in the scrape config).
+  { path: "/metrics", access: { GET: "viewer" } },
 ];
 
 /** Pages: the sign-in page is open, the admin screens need an admin, the rest a viewer. */
@@ -76,9 +78,13 @@ export function matchesPath(pattern: string, path: string): boolean {
   );
 }
 
+/** API paths answer 401/403 as JSON; other paths are pages (redirected to sign in). */
+export const isApiPath = (path: string) =>
+  path === "/api" || path.startsWith("/api/") || path === "/metrics";
+
 /** The access a rule of the table gives this request; undefined when no rule names it. */
 export function listedAccess(method: string, path: string): Access | undefined {
-  const rules = path === "/api" || path.startsWith("/api/") ? API_RULES : PAGE_RULES;
+  const rules = isApiPath(path) ? API_RULES : PAGE_RULES;
   const rule = rules.find((candidate) => matchesPath(candidate.path, path));
   const verb = (method === "HEAD" ? "GET" : method) as Method;
   return rule ? (rule.access[verb] ?? rule.access["*"]) : undefined;
@@ -87,6 +93,5 @@ export function listedAccess(method: string, path: string): Access | undefined {
 /** What a request needs, by method and (decoded, query-free) path; unlisted API = admin. */
 export function accessFor(method: string, path: string): Access {
   if (ASSET.test(path)) return "public";
-  const isApi = path === "/api" || path.startsWith("/api/");
-  return listedAccess(method, path) ?? (isApi ? "admin" : "viewer");
+  return listedAccess(method, path) ?? (isApiPath(path) ? "admin" : "viewer");
 }

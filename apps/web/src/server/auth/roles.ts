@@ -28,7 +28,7 @@ export const encodePrincipal = (principal: Principal) =>
 export function principalOf(
   from: Request | { get(name: string): string | null },
 ): Principal | undefined {
-  const value = ("headers" in from ? from.headers : from).get(PRINCIPAL_HEADER);
+  const value = (from instanceof Request ? from.headers : from).get(PRINCIPAL_HEADER);
   if (!value) return undefined;
   try {
     const principal = JSON.parse(Buffer.from(value, "base64url").toString()) as Principal;
