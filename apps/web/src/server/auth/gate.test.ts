@@ -201,6 +201,27 @@ describe("sessions and keys", () => {
     expect((await fetch(`${base}/api/me`, { headers: { cookie } })).status).toBe(401);
   });
 
+  it("changes a password: the old one stops working and the user's other sessions end", async () => {
+    await accounts.api.createUser({
+      body: { email: "pat@test.example", password: PASSWORD, name: "Pat", role: "viewer" },
+    });
+    const here = cookieOf(await signIn("pat@test.example"));
+    const elsewhere = cookieOf(await signIn("pat@test.example"));
+    const changed = await fetch(`${base}/api/auth/change-password`, {
+      method: "POST",
+      headers: { cookie: here, origin: base, "content-type": "application/json" },
+      body: JSON.stringify({
+        currentPassword: PASSWORD,
+        newPassword: "a new password 2",
+        revokeOtherSessions: true,
+      }),
+    });
+    expect(changed.status).toBe(200);
+    expect((await fetch(`${base}/api/me`, { headers: { cookie: elsewhere } })).status).toBe(401);
+    expect((await signIn("pat@test.example")).status).toBe(401);
+    expect((await signIn("pat@test.example", "a new password 2")).status).toBe(200);
+  });
+
   it("stops a revoked key at once", async () => {
     const store = createApiKeyStore(db.prisma);
     const { key, token } = await store.create({ name: "ci", role: "viewer", createdBy: "test" });
