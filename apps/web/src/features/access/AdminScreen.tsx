@@ -1,6 +1,8 @@
 "use client";
 
+import type { ApiKey, AuditEvent } from "@fleetstream/contracts";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import type { z } from "zod";
 import { ROLES, type Role } from "../../shared/roles";
 import { getJson, sendJson } from "../live/api";
 import styles from "./access.module.css";
@@ -13,25 +15,8 @@ interface UserRow {
   banned: boolean | null;
   createdAt: string;
 }
-interface KeyRow {
-  id: string;
-  name: string;
-  role: Role;
-  prefix: string;
-  createdBy: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-interface AuditRow {
-  id: string;
-  at: string;
-  actorLabel: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  detail: Record<string, unknown>;
-}
+type KeyRow = ApiKey;
+type AuditRow = z.infer<typeof AuditEvent> & { detail: Record<string, unknown> };
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
 
