@@ -1,5 +1,11 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
-import { brokersVar, logLevelVar, parseEnv, sessionTimeoutVar } from "@fleetstream/service";
+import {
+  brokersVar,
+  kafkaSecurityVars,
+  logLevelVar,
+  parseEnv,
+  sessionTimeoutVar,
+} from "@fleetstream/service";
 import { DispatcherSettings } from "@fleetstream/webhooks";
 import { z } from "zod";
 
@@ -8,6 +14,7 @@ export { DispatcherSettings } from "@fleetstream/webhooks";
 /** The dispatcher's configuration, read once at boot (README "Configuration"). */
 export const DispatcherEnv = DispatcherSettings.extend({
   KAFKA_BROKERS: brokersVar,
+  ...kafkaSecurityVars,
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),

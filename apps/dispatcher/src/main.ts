@@ -1,7 +1,7 @@
 // Separate-process entry: `tsx apps/dispatcher/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
 import { openDatabase } from "@fleetstream/db";
 import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
-import { createLogger, runMain, startOpsServerOn } from "@fleetstream/service";
+import { createLogger, kafkaSecurity, runMain, startOpsServerOn } from "@fleetstream/service";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createDispatcher } from "./dispatcher";
 import { readDispatcherEnv } from "./env";
@@ -16,6 +16,7 @@ await runMain("dispatcher", async () => {
   const eventLog = createEventLog({
     clientId: "fleetstream-dispatcher",
     brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
     consumer: sessionTuning(env.KAFKA_SESSION_TIMEOUT_MS),
     log: ({ level, namespace, message, extra }) =>
       logger[level]({ kafka: namespace, ...extra }, message),

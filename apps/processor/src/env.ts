@@ -1,5 +1,11 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
-import { brokersVar, logLevelVar, parseEnv, sessionTimeoutVar } from "@fleetstream/service";
+import {
+  brokersVar,
+  kafkaSecurityVars,
+  logLevelVar,
+  parseEnv,
+  sessionTimeoutVar,
+} from "@fleetstream/service";
 import { z } from "zod";
 
 /** Settings of the stream operators; shared with the all-in-one launcher (README "Configuration"). */
@@ -71,6 +77,7 @@ export type PipelineSettings = z.infer<typeof PipelineSettings>;
 /** The processor's configuration, read once at boot (README "Configuration"). */
 export const ProcessorEnv = OperatorSettings.extend({
   KAFKA_BROKERS: brokersVar,
+  ...kafkaSecurityVars,
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),

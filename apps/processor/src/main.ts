@@ -1,7 +1,13 @@
 // Separate-process entry: `tsx apps/processor/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
 import { isDatabaseUnreachable, openDatabase } from "@fleetstream/db";
 import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
-import { createLogger, Outage, runMain, startOpsServerOn } from "@fleetstream/service";
+import {
+  createLogger,
+  kafkaSecurity,
+  Outage,
+  runMain,
+  startOpsServerOn,
+} from "@fleetstream/service";
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
 import { readProcessorEnv } from "./env";
@@ -17,6 +23,7 @@ await runMain("processor", async () => {
   const eventLog = createEventLog({
     clientId: "fleetstream-processor",
     brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
     consumer: sessionTuning(env.KAFKA_SESSION_TIMEOUT_MS),
   });
   const processor = composeProcessor({

@@ -136,6 +136,7 @@ async function main(): Promise<void> {
       (topic) =>
         new WorkerProducerSink({
           brokers,
+          security: {},
           clientId: "bench-simulator",
           topic,
           threads: THREADS,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { TOPICS } from "@fleetstream/contracts";
 import { createEventLog, type EventLog } from "@fleetstream/eventlog";
-import { ConfigError } from "@fleetstream/service";
+import { ConfigError, type KafkaSecurity, kafkaSecurity } from "@fleetstream/service";
 import { Command, Option } from "commander";
 import { MALFORMED_KINDS } from "./domain/codec";
 import { NO_FAULTS } from "./domain/faults";
@@ -52,6 +52,7 @@ function environment(): Environment {
     const env = loadEnv();
     return {
       ...(env.KAFKA_BROKERS ? { kafkaBrokers: env.KAFKA_BROKERS } : {}),
+      kafkaSecurity: kafkaSecurity(env),
       now: Date.now(),
       randomSeed,
     };
@@ -68,10 +69,14 @@ interface Output {
 }
 
 /** Connects to Kafka and makes sure the topic exists, or exits with one line. */
-async function openOutput(out: CommonOutput, threads: number): Promise<Output> {
+async function openOutput(
+  out: CommonOutput,
+  threads: number,
+  security: KafkaSecurity = {},
+): Promise<Output> {
   if (out.to === "stdout")
     return { sink: new NdjsonSink(process.stdout), target: { target: "stdout" } };
-  const eventLog = createEventLog({ clientId: NAME, brokers: out.brokers });
+  const eventLog = createEventLog({ clientId: NAME, brokers: out.brokers, security });
   try {
     await eventLog.ensureTopics([
       { ...TOPICS.gpsFixes, name: out.topic, partitions: out.partitions },
@@ -91,6 +96,7 @@ async function openOutput(out: CommonOutput, threads: number): Promise<Output> {
     threads > 0
       ? new WorkerProducerSink({
           brokers: out.brokers,
+          security,
           clientId: NAME,
           topic: out.topic,
           threads,
@@ -187,7 +193,7 @@ async function runCommand(raw: RawRunOptions): Promise<void> {
     env.now,
   );
   const loadMode = config.rate !== undefined;
-  const output = await openOutput(config, loadMode ? config.producers : 0);
+  const output = await openOutput(config, loadMode ? config.producers : 0, env.kafkaSecurity);
   const runner = new Runner({
     source: plan.stream,
     sink: output.sink,
@@ -240,7 +246,7 @@ async function replayCommand(file: string, raw: RawReplayOptions): Promise<void>
     config.speedup === Number.POSITIVE_INFINITY
       ? { kind: "rate", perSecond: Number.POSITIVE_INFINITY }
       : { kind: "realtime", speedup: config.speedup, startTime };
-  const output = await openOutput(config, 0);
+  const output = await openOutput(config, 0, env.kafkaSecurity);
   const runner = new Runner({ source, sink: output.sink, pacing });
   await execute(runner, output, config, (outcome) => {
     const progress = runner.progress();

@@ -6,7 +6,7 @@ import { openDatabase } from "@fleetstream/db";
 import { createDispatcher } from "@fleetstream/dispatcher";
 import { createEventLog } from "@fleetstream/eventlog";
 import { composeProcessor } from "@fleetstream/processor";
-import { createLogger, runMain } from "@fleetstream/service";
+import { createLogger, kafkaSecurity, runMain } from "@fleetstream/service";
 import { createSimulator } from "@fleetstream/simulator";
 import { composeWeb } from "@fleetstream/web";
 import { launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
@@ -15,7 +15,11 @@ await runMain("fleetstream", async () => {
   const env = readLauncherEnv();
   const logger = createLogger("fleetstream", env.LOG_LEVEL);
   // The embedded log lives in this process only, so every app below shares this one instance.
-  const eventLog = createEventLog({ clientId: "fleetstream", brokers: env.KAFKA_BROKERS });
+  const eventLog = createEventLog({
+    clientId: "fleetstream",
+    brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
+  });
   // In-memory by default: the embedded event log starts empty on every run, and so does the data.
   const db = await openDatabase({ url: env.DATABASE_URL ?? "pglite://memory" });
 

@@ -2,10 +2,17 @@
 // Kafka and PostgreSQL. With KAFKA_BROKERS and DATABASE_URL both set it uses those; otherwise it
 // starts the project-local broker and database of infra/ first (installing them when missing).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PROCESSOR_NODE_FLAGS } from "@fleetstream/processor/node-flags";
-import { backoffMs, createLogger, runMain } from "@fleetstream/service";
-import { launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
+import {
+  backoffMs,
+  createLogger,
+  kafkaSecurity,
+  kafkaSecurityVars,
+  runMain,
+} from "@fleetstream/service";
+import { type LauncherEnv, launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 /** How long apps may take to exit on a signal they received themselves before we send SIGTERM. */
@@ -25,9 +32,22 @@ function startLocalInfra(): Record<string, string> {
   );
 }
 
+/**
+ * KAFKA_SSL*, KAFKA_SASL_* for the apps. They inherit this process's environment, so on your
+ * cluster they get the same values (the CA file made absolute: the apps run in the repository
+ * root); on infra/'s plaintext broker the values are cleared (empty = unset).
+ */
+function kafkaSecurityEnv(env: LauncherEnv, localInfra: boolean): Record<string, string> {
+  if (localInfra)
+    return Object.fromEntries(Object.keys(kafkaSecurityVars).map((name) => [name, ""]));
+  return env.KAFKA_SSL_CA_FILE ? { KAFKA_SSL_CA_FILE: resolve(env.KAFKA_SSL_CA_FILE) } : {};
+}
+
 await runMain("stack", () => {
   const env = readLauncherEnv();
   const logger = createLogger("stack", env.LOG_LEVEL);
+  // Checked here, once (CA file read), rather than by every app in a restart loop.
+  const security = kafkaSecurity(env);
   const children = new Map<string, ChildProcess>();
   const restarts = new Set<NodeJS.Timeout>();
   let stopping = false;
@@ -92,10 +112,20 @@ await runMain("stack", () => {
 
   return {
     async start() {
-      const services =
+      const cluster =
         env.KAFKA_BROKERS && env.DATABASE_URL
           ? { KAFKA_BROKERS: env.KAFKA_BROKERS.join(","), DATABASE_URL: env.DATABASE_URL }
-          : startLocalInfra();
+          : undefined;
+      if (!cluster && (security.ssl || security.sasl)) {
+        logger.warn(
+          "KAFKA_SSL and KAFKA_SASL_* are not used: infra/'s local broker is plaintext (set both " +
+            "KAFKA_BROKERS and DATABASE_URL to run on your cluster)",
+        );
+      }
+      const services = {
+        ...(cluster ?? startLocalInfra()),
+        ...kafkaSecurityEnv(env, !cluster),
+      };
       logger.info(
         { kafka: services.KAFKA_BROKERS },
         "starting processor, web, dispatcher and simulator",

@@ -1,5 +1,12 @@
 import { DEFAULT_GPS_PARTITIONS } from "@fleetstream/contracts";
-import { brokersVar, ConfigError, logLevelVar, parseEnv, portVar } from "@fleetstream/service";
+import {
+  brokersVar,
+  ConfigError,
+  kafkaSecurityVars,
+  logLevelVar,
+  parseEnv,
+  portVar,
+} from "@fleetstream/service";
 import { allowedTargetsVar } from "@fleetstream/webhooks";
 import { z } from "zod";
 import { mapTileUrlVar } from "./features/fleet-map/tiles";
@@ -8,6 +15,8 @@ import { mapTileUrlVar } from "./features/fleet-map/tiles";
 export const WebEnv = z.object({
   /** Comma-separated Kafka brokers. Required when the web app runs as its own process. */
   KAFKA_BROKERS: brokersVar.optional(),
+  /** KAFKA_SSL*, KAFKA_SASL_*: TLS and SASL for a managed cluster. */
+  ...kafkaSecurityVars,
   /** PostgreSQL URL (geofences). Required when the web app runs as its own process. */
   DATABASE_URL: z.string().min(1).optional(),
   PORT: portVar(3000),

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { openDatabase } from "@fleetstream/db";
 import { createEventLog } from "@fleetstream/eventlog";
-import { createLogger, runMain } from "@fleetstream/service";
+import { createLogger, kafkaSecurity, runMain } from "@fleetstream/service";
 import { composeWeb } from "./compose";
 import { loadWebEnv } from "./env";
 
@@ -12,6 +12,7 @@ await runMain("web", async () => {
   const eventLog = createEventLog({
     clientId: `web-${hostname()}-${process.pid}`,
     brokers: env.KAFKA_BROKERS,
+    security: kafkaSecurity(env),
     log: ({ level, namespace, message, extra }) =>
       logger[level]({ kafka: namespace, ...extra }, message),
   });

@@ -25,9 +25,11 @@ export { type KafkaConsumerTuning, sessionTuning } from "./kafka/consumer";
 export { isRetriableKafkaError } from "./kafka/errors";
 export { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 export type { KafkaLogLevelName, KafkaLogLine } from "./kafka/logging";
+export { kafkaSecurityConfig } from "./kafka/security";
 export { InMemoryEventLog, rangeAssign } from "./memory";
 export type * from "./types";
 
+/** The Kafka options; `security` (like the others) is ignored by the embedded in-memory log. */
 export interface CreateEventLogOptions extends Omit<KafkaEventLogOptions, "brokers"> {
   /** Kafka bootstrap brokers ("host:port"); none or empty means the embedded in-memory log. */
   brokers?: string[];

@@ -1,5 +1,5 @@
 import { TOPICS } from "@fleetstream/contracts";
-import { brokersVar } from "@fleetstream/service";
+import { brokersVar, type KafkaSecurity } from "@fleetstream/service";
 import { MALFORMED_KINDS, type MalformedKind } from "../domain/codec";
 import { type FaultOptions, NO_FAULTS } from "../domain/faults";
 import { MAX_SEED } from "../domain/random";
@@ -184,6 +184,8 @@ export interface RunConfig extends CommonOutput {
 
 export interface Environment {
   kafkaBrokers?: string[];
+  /** TLS and SASL from KAFKA_SSL*, KAFKA_SASL_* (`{}`: plaintext). */
+  kafkaSecurity?: KafkaSecurity;
   now: number;
   randomSeed: () => number;
 }

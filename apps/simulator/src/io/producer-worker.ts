@@ -1,11 +1,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { createEventLog } from "@fleetstream/eventlog";
-import { Outage } from "@fleetstream/service";
+import { type KafkaSecurity, Outage } from "@fleetstream/service";
 import { sendUntilAcked } from "./sink";
 
 /** Settings the parent passes as workerData. */
 export interface ProducerWorkerData {
   brokers: string[];
+  /** TLS and SASL, as the cli read them (workerData is cloned: plain values only). */
+  security: KafkaSecurity;
   clientId: string;
   topic: string;
 }
@@ -29,7 +31,11 @@ export type FromWorker =
 const port = parentPort;
 if (!port) throw new Error("producer-worker must run in a worker thread");
 const settings = workerData as ProducerWorkerData;
-const log = createEventLog({ clientId: settings.clientId, brokers: settings.brokers });
+const log = createEventLog({
+  clientId: settings.clientId,
+  brokers: settings.brokers,
+  security: settings.security,
+});
 const producer = log.producer();
 const reply = (message: FromWorker) => port.postMessage(message);
 const outage = new Outage("Kafka", {

@@ -55,6 +55,7 @@ export class WorkerProducerSink implements Sink {
     this.maxPending = Math.max(1, options.maxPendingPerThread ?? 3);
     const data: ProducerWorkerData = {
       brokers: options.brokers,
+      security: options.security,
       clientId: options.clientId,
       topic: options.topic,
     };

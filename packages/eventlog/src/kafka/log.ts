@@ -2,7 +2,7 @@ import "./linear-grouping";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { TopicSpec } from "@fleetstream/contracts";
-import type { OutageLog } from "@fleetstream/service";
+import type { KafkaSecurity, OutageLog } from "@fleetstream/service";
 import { type Admin, Kafka, type PartitionMetadata } from "kafkajs";
 import type {
   Consumer,
@@ -22,6 +22,7 @@ import {
   writeLogLine,
 } from "./logging";
 import { KafkaLogProducer, PRODUCER_CONFIG } from "./producer";
+import { kafkaSecurityConfig } from "./security";
 
 export interface KafkaEventLogOptions {
   brokers: string[];
@@ -33,6 +34,8 @@ export interface KafkaEventLogOptions {
   /** Connection attempts before giving up with "Cannot reach Kafka" (default 5, ~3 s). */
   connectRetries?: number;
   consumer?: KafkaConsumerTuning;
+  /** TLS and SASL (`kafkaSecurity` of `@fleetstream/service`); unset: plaintext, no authentication. */
+  security?: KafkaSecurity;
 }
 
 /** Partition metadata used to pick partitions is refreshed this often (kafkajs: metadataMaxAge). */
@@ -72,6 +75,7 @@ export class KafkaEventLog implements EventLog {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ...kafkaSecurityConfig(options.security),
       connectionTimeout: 3_000,
       // Bounded: an unreachable cluster fails in seconds instead of kafkajs's long back-off.
       retry: {
