@@ -211,6 +211,26 @@ describe("processor on real Kafka and PostgreSQL", () => {
     expect(Buffer.from(kept.value as Uint8Array).equals(huge)).toBe(true);
     expect(kept.reason).toMatch(/^not JSON/);
     expect(await db.prisma.positionFix.count({ where: { truckId: id } })).toBe(1);
+
+    // A key and a header value that are not UTF-8 are kept byte for byte in the table too.
+    const binaryKey = Buffer.from([0xff, 0xfe, 0x42, 0x41, 0x44]);
+    const binaryHeader = Buffer.from([0xff, 0x00, 0x80]);
+    const sender = eventLog.producer();
+    await sender.send(TOPICS.gpsFixes.name, [
+      { key: binaryKey, value: huge, headers: { trace: binaryHeader } },
+    ]);
+    await sender.close();
+    await vi.waitFor(
+      async () => {
+        const rows = await db.prisma.deadLetter.findMany({ where: { keyBytes: binaryKey } });
+        expect(rows).toHaveLength(1);
+        const [row] = rows;
+        expect(Buffer.from(row?.keyBytes as Uint8Array).equals(binaryKey)).toBe(true);
+        const headerBytes = row?.headerBytes as Record<string, string>;
+        expect(Buffer.from(headerBytes.trace as string, "base64").equals(binaryHeader)).toBe(true);
+      },
+      { timeout: 30_000, interval: 200 },
+    );
   });
 
   it("keeps moving a truck after one absurd seq: the later event time wins (isNewerFix)", async () => {

@@ -31,18 +31,29 @@ export async function storeDeadLetters(
   for (const { record, reason, failedAt } of letters) {
     await tx.query(
       `INSERT INTO ${DEAD_LETTER_TABLE}
-         (source_topic, source_partition, source_offset, key, value, headers, reason, failed_at)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8)
+         (source_topic, source_partition, source_offset, key, key_bytes, value, headers,
+          header_bytes, reason, failed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10)
        ON CONFLICT DO NOTHING`,
       [
         record.topic,
         record.partition,
         record.offset,
         record.key === null ? null : pgText(record.key),
+        record.keyBytes,
         record.value,
         JSON.stringify(
           Object.fromEntries(
             Object.entries(record.headers).map(([name, value]) => [pgText(name), pgText(value)]),
+          ),
+        ),
+        // Exact bytes of each header value (text above is for reading; names are text in Kafka).
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(record.headerBytes).map(([name, value]) => [
+              pgText(name),
+              value.toString("base64"),
+            ]),
           ),
         ),
         pgText(reason),
