@@ -94,6 +94,16 @@ describe("GeofenceAlerter: examples", () => {
     expect(alerter.stats).toMatchObject({ fixes: 3, applied: 1, duplicates: 1, stale: 1 });
   });
 
+  it("orders fixes of one instant by seq, as the contract's isNewerFix does everywhere", () => {
+    const alerter = new GeofenceAlerter(indexOf(fence({ debounce: { fixes: 0, seconds: 0 } })));
+    const out: GeofenceAlert[] = [];
+    expect(alerter.process(at("T1", 1, 10, 2_000), out)).toBe("applied"); // outside
+    // Same event time, higher seq (a device re-sending a corrected fix): applied, and inside.
+    expect(alerter.process(at("T1", 2, 10, 500), out)).toBe("applied");
+    expect(kinds(out)).toEqual(["ENTER@10"]);
+    expect(alerter.process(at("T1", 1, 10, 2_000), out)).toBe("stale"); // lower seq, same time
+  });
+
   it("raises CROSSED when a fast truck's consecutive fixes straddle a small fence", () => {
     const small = fence({
       id: "gate",

@@ -2,6 +2,7 @@ import {
   type GeofenceAlert,
   type GeofenceAlertKind,
   geofenceAlertId,
+  isNewerFix,
 } from "@fleetstream/contracts";
 import type { FenceSource, FenceVersion } from "./fence-index";
 import { type Arc, arc, copyGeoPoint, type GeoPoint, geoPoint, setGeoPoint } from "./sphere";
@@ -175,7 +176,11 @@ export class GeofenceAlerter {
     this.stats.fixes++;
     const t = fix.eventTime;
     let truck = this.trucks.get(fix.truckId);
-    if (truck && t <= truck.time) {
+    // The contract's ordering rule (isNewerFix): event time, then seq at the same instant.
+    if (
+      truck &&
+      !isNewerFix({ eventTime: t, seq: fix.seq }, { eventTime: truck.time, seq: truck.seq })
+    ) {
       if (t === truck.time && fix.seq === truck.seq) {
         this.stats.duplicates++;
         return "duplicate";
