@@ -1,7 +1,7 @@
 "use client";
 
 import { useSyncExternalStore } from "react";
-import { formatClock, zoneLabel } from "../../shared/time";
+import { formatClock, utcOffset, zoneLabel } from "../../shared/time";
 import { FleetKpis } from "../fleet-kpis/FleetKpis";
 import { sendJson } from "../live/api";
 import { type ConnectionState, INITIAL_SUMMARY } from "../live/fleet-client-store";
@@ -29,8 +29,11 @@ export function Header() {
     <header className="header">
       <h1 className="header__title">Fleetstream</h1>
       <nav className="header__nav" aria-label="Pages">
-        {isAdmin ? <a href="/webhooks">Webhooks</a> : null}
-        {isAdmin ? <a href="/admin">Admin</a> : null}
+        {isAdmin ? (
+          <a href="/admin" title="Users, API keys, audit log; webhooks">
+            Admin
+          </a>
+        ) : null}
         <a href="/api/contracts/openapi.json">API</a>
       </nav>
       <FleetKpis />
@@ -53,19 +56,26 @@ export function Header() {
             <time dateTime={new Date(now).toISOString()} suppressHydrationWarning>
               {formatClock(now, timeZone)}
             </time>{" "}
-            <span className="header__zone" data-testid="time-zone" suppressHydrationWarning>
-              {zoneLabel(now, timeZone)}
+            <span
+              className="header__zone"
+              data-testid="time-zone"
+              title={zoneLabel(now, timeZone)}
+              suppressHydrationWarning
+            >
+              <span className="header__zone-name">{timeZone}</span> ({utcOffset(now, timeZone)})
             </span>
           </dd>
         </div>
       </dl>
       <section className="header__account" aria-label="Account">
-        <a href="/account" data-testid="signed-in-as" title={`Signed in as ${config.me.label}`}>
-          {config.me.label}
+        <a href="/account" title={`Signed in as ${config.me.label} (account, password)`}>
+          <span className="header__email" data-testid="signed-in-as">
+            {config.me.label}
+          </span>{" "}
+          <span className="role-badge" data-testid="role">
+            {config.me.role}
+          </span>
         </a>{" "}
-        <span className="role-badge" data-testid="role">
-          {config.me.role}
-        </span>{" "}
         <button type="button" className="button button--small" onClick={() => void signOut()}>
           Sign out
         </button>
