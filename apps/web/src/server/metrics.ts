@@ -57,7 +57,7 @@ export function createWebMetrics(
     name: "fleetstream_web_position_push_seconds",
     help: "When a position reached browsers, measured from the processor handling the fix (since=processed) and from the fix's event time (since=event)",
     labelNames: ["since"] as const,
-    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers,
   });
   const flushSeconds = new Histogram({

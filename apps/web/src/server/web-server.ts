@@ -31,7 +31,6 @@ import { createGate, type Gate } from "./auth/gate";
 import { type Principal, principalOf } from "./auth/roles";
 import { provideWebContext, type WebContext } from "./context";
 import { createAlertsFeed } from "./feeds/alerts";
-import { createFlushPacer } from "./feeds/flush-pacer";
 import { createGeofencesFeed } from "./feeds/geofences";
 import type { LiveFeed } from "./feeds/live-feed";
 import { createPositionsFeed } from "./feeds/positions";
@@ -96,7 +95,7 @@ export interface WebServerDeps {
   logger: Logger;
   /** Next.js dev mode (compile on demand, HMR) instead of serving the `next build` output. */
   dev?: boolean;
-  /** The longest gap between two pushes of live updates to browsers, ms (300); idle, a change goes at once. */
+  /** How often coalesced live updates are pushed to browsers, ms. */
   flushIntervalMs?: number;
   /** GPS_TOPIC_PARTITIONS: partitions of the topics this instance may create. */
   partitions?: number;
@@ -202,16 +201,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
 
   // Names this instance in logs (every instance reads every topic whole, without a group).
   const instance = `web-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-  // Pushes coalesced changes: at once when idle, spaced out under load (flush-pacer.ts).
-  const pacer = createFlushPacer({
-    maxGapMs: flushIntervalMs,
-    flush: () => {
-      const began = performance.now();
-      for (const feed of feeds) feed.flush(io);
-      metrics.flushed((performance.now() - began) / 1000);
-    },
-  });
-  const feedOptions = { eventLog, logger: deps.logger, partitions, onBatch: () => pacer.changed() };
+  const feedOptions = { eventLog, logger: deps.logger, partitions };
   const positions = createPositionsFeed({
     ...feedOptions,
     onPushed: (pushed, at) => metrics.positionsPushed(pushed, at),
@@ -327,6 +317,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     }
   });
 
+  let timer: NodeJS.Timeout | undefined;
   let sessionSweep: NodeJS.Timeout | undefined;
   let started = false;
 
@@ -403,7 +394,12 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       handle = app.getRequestHandler();
       for (const feed of feeds) await feed.start();
       started = true;
-      pacer.start();
+      timer = setInterval(() => {
+        const began = performance.now();
+        for (const feed of feeds) feed.flush(io);
+        metrics.flushed((performance.now() - began) / 1000);
+      }, flushIntervalMs);
+      timer.unref();
       await new Promise<void>((resolve, reject) => {
         http.once("error", reject);
         http.listen(deps.port, host, () => {
@@ -417,7 +413,8 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     async stop() {
       if (sessionSweep) clearInterval(sessionSweep);
       sessionSweep = undefined;
-      pacer.stop();
+      if (timer) clearInterval(timer);
+      timer = undefined;
       io.disconnectSockets(true);
       if (started) for (const feed of feeds) await feed.stop();
       started = false;

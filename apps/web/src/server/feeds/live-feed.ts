@@ -12,9 +12,8 @@ export type FleetSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /**
  * One live channel of the dashboard: a topic, the web server's in-memory view of it, and the
- * socket.io events that carry it to browsers. The web server starts every feed, calls `flush`
- * when records arrived (paced by flush-pacer.ts, so browsers get coalesced batches under load and
- * a change at once when idle) and `connect` for every new socket.
+ * socket.io events that carry it to browsers. The web server starts every feed, calls `flush` on
+ * one timer (so each browser gets coalesced batches) and `connect` for every new socket.
  */
 export interface LiveFeed {
   readonly name: string;
@@ -51,8 +50,6 @@ export interface TopicReaderOptions {
   partitions: number;
   // biome-ignore lint/suspicious/noExplicitAny: handlers of different record types in one list
   handlers: TopicHandler<any>[];
-  /** Called after each batch of records was applied (the server then pushes soon). */
-  onBatch?: () => void;
 }
 
 /**
@@ -117,7 +114,6 @@ export function createTopicReader(
         startFrom: "earliest",
         async eachBatch(batch) {
           for (const record of batch.records) accept(record);
-          options.onBatch?.();
         },
       });
       reader = started;
