@@ -107,6 +107,9 @@ test("signing out ends the session and drops the live map in every tab of it", a
   await second.goto("/");
   await expect(live(second)).toHaveText("Live");
 
+  // The first tab is behind the second: bring it forward (a background tab runs no animation
+  // frames, which Playwright's click waits for).
+  await first.bringToFront();
   await first.getByRole("button", { name: "Sign out" }).click();
   await expect(first).toHaveURL(/\/sign-in/);
   // The other tab's socket was closed by the server and may not come back.
