@@ -41,4 +41,9 @@ export {
   geoPoint,
   greatCircleM,
 } from "./sphere";
-export { geometryProblems, MAX_ABS_LATITUDE, MAX_POSITIONS } from "./validate";
+export {
+  geometryProblems,
+  MAX_ABS_LATITUDE,
+  MAX_POSITIONS,
+  tooManyPositions,
+} from "./validate";

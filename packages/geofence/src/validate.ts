@@ -27,7 +27,7 @@ export function geometryProblems(geometry: GeofenceGeometry): string[] {
       return polygonProblems(geometry.coordinates, "geometry.coordinates");
     case "MultiPolygon": {
       const total = geometry.coordinates.flat(2).length;
-      if (total > MAX_POSITIONS) return [tooMany(total)];
+      if (total > MAX_POSITIONS) return [tooManyPositions(total)];
       return geometry.coordinates.flatMap((polygon, i) =>
         polygonProblems(polygon, `geometry.coordinates[${i}]`),
       );
@@ -37,7 +37,7 @@ export function geometryProblems(geometry: GeofenceGeometry): string[] {
     case "Corridor": {
       const problems: string[] = [];
       if (geometry.coordinates.length > MAX_POSITIONS)
-        problems.push(tooMany(geometry.coordinates.length));
+        problems.push(tooManyPositions(geometry.coordinates.length));
       const distinct = new Set(geometry.coordinates.map(([x, y]) => `${x},${y}`));
       if (distinct.size < 2) {
         problems.push("geometry.coordinates: a corridor line needs 2 distinct positions");
@@ -58,7 +58,8 @@ export function geometryProblems(geometry: GeofenceGeometry): string[] {
   }
 }
 
-const tooMany = (count: number) =>
+/** The problem for a geometry with more than MAX_POSITIONS positions (also the web's pre-check). */
+export const tooManyPositions = (count: number) =>
   `geometry.coordinates: ${count} positions, at most ${MAX_POSITIONS} are supported`;
 
 const fmt = (p: Position | undefined) => (p ? `[${p[0]}, ${p[1]}]` : "[]");
@@ -103,7 +104,7 @@ interface Edge extends Segment {
 /** Rings of one polygon: each simple, with non-zero area, holes inside the outer ring, no crossings. */
 function polygonProblems(rings: readonly (readonly Position[])[], path: string): string[] {
   const total = rings.reduce((sum, ring) => sum + ring.length, 0);
-  if (total > MAX_POSITIONS) return [tooMany(total)];
+  if (total > MAX_POSITIONS) return [tooManyPositions(total)];
   const problems: string[] = [];
   const edges: Edge[] = [];
   rings.forEach((ring, r) => {

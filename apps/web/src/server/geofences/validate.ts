@@ -1,10 +1,5 @@
-import {
-  describeIssues,
-  GeofenceInput,
-  type GeofenceSettings,
-  MAX_GEOFENCE_POSITIONS,
-} from "@fleetstream/contracts";
-import { geometryProblems } from "@fleetstream/geofence";
+import { describeIssues, GeofenceInput, type GeofenceSettings } from "@fleetstream/contracts";
+import { geometryProblems, MAX_POSITIONS, tooManyPositions } from "@fleetstream/geofence";
 
 export type Validated = { ok: true; value: GeofenceSettings } | { ok: false; problems: string[] };
 
@@ -18,14 +13,7 @@ export function validateGeofenceInput(input: unknown): Validated {
   const count = positionCount(
     (input as { geometry?: { coordinates?: unknown } })?.geometry?.coordinates,
   );
-  if (count > MAX_GEOFENCE_POSITIONS) {
-    return {
-      ok: false,
-      problems: [
-        `geometry.coordinates: ${count} positions, at most ${MAX_GEOFENCE_POSITIONS} are supported`,
-      ],
-    };
-  }
+  if (count > MAX_POSITIONS) return { ok: false, problems: [tooManyPositions(count)] };
   const parsed = GeofenceInput.safeParse(input);
   if (!parsed.success) {
     return { ok: false, problems: describeIssues(parsed.error).split("; ") };
