@@ -36,16 +36,18 @@ run typecheck npx turbo run typecheck --output-logs=errors-only
 step "unit tests"
 run unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 
+step "web build (the integration tests start the web app as its own process, as the browser tests do)"
+web_built=true
+npx turbo run build --filter=@fleetstream/web --output-logs=errors-only || { web_built=false; failed+=(web-build); }
+
 step "integration tests (Kafka ${KAFKA_BROKERS}, PostgreSQL)"
 # kafkajs against the pinned broker: every client feature the apps rely on (ARCHITECTURE.md).
 run kafkajs-compat node infra/kafka/verify-kafkajs.mjs
 run integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
 step "browser tests (Playwright, Chromium)"
-if npx turbo run build --filter=@fleetstream/web --output-logs=errors-only; then
+if $web_built; then
   (cd e2e && PLAYWRIGHT_JSON_OUTPUT_NAME="../$results/e2e.json" npx playwright test --reporter=list,json) || failed+=(e2e)
-else
-  failed+=(web-build)
 fi
 
 if ((${#failed[@]})); then printf '\nfailed steps: %s\n' "${failed[*]}" >&2; fi

@@ -1,7 +1,7 @@
 import { TOPICS } from "@fleetstream/contracts";
 import type { PrismaClient } from "@fleetstream/db";
 import type { Consumer, EventLog } from "@fleetstream/eventlog";
-import type { HealthCheck, Logger, Service } from "@fleetstream/service";
+import { type HealthCheck, type Logger, Outage, type Service } from "@fleetstream/service";
 import type { DispatcherSettings, Resolver } from "@fleetstream/webhooks";
 import { createIntake, type IntakeStats } from "./intake";
 import { createSender } from "./sender";
@@ -25,8 +25,6 @@ export interface DispatcherDeps {
 }
 
 export type DispatcherStats = IntakeStats & WorkerStats;
-
-const MAX_BACKOFF_MS = 5_000;
 
 /**
  * The webhook dispatcher. Its own consumer group (DISPATCHER_GROUP_ID) reads
@@ -78,20 +76,26 @@ export function createDispatcher(deps: DispatcherDeps): Service & {
     database: { ok: true } as HealthCheck,
   };
 
+  // Logged once when an outage starts and once when it ends; capped, jittered backoff between.
+  const database = new Outage("PostgreSQL (storing deliveries)", logger);
+  const kafka = new Outage("Kafka (alert consumer)", logger);
+
   /** Runs database work until it succeeds; stopping instead throws (the batch is not committed). */
-  async function retrying<T>(work: () => Promise<T>): Promise<T> {
-    for (let failures = 0; ; failures++) {
-      try {
-        const result = await work();
-        health.database = { ok: true };
-        return result;
-      } catch (error) {
-        if (stopping) throw error;
-        health.database = { ok: false, detail: String(error) };
-        logger.warn({ err: error, failures: failures + 1 }, "storing deliveries failed; retrying");
-        await sleep(Math.min(100 * 2 ** failures, MAX_BACKOFF_MS));
-      }
-    }
+  function retrying<T>(work: () => Promise<T>): Promise<T> {
+    return database.retry(
+      () =>
+        work().then(
+          (result) => {
+            health.database = { ok: true };
+            return result;
+          },
+          (error: unknown) => {
+            health.database = { ok: false, detail: String(error) };
+            throw error;
+          },
+        ),
+      { stopped: () => stopping },
+    );
   }
 
   function startConsumer(): Promise<void> {
@@ -118,18 +122,10 @@ export function createDispatcher(deps: DispatcherDeps): Service & {
   }
 
   /** A consumer that failed (Kafka away, a rebalance gone wrong) is replaced, with backoff. */
-  async function restartConsumer(): Promise<void> {
-    for (let failures = 0; !stopping; failures++) {
-      await sleep(Math.min(250 * 2 ** failures, MAX_BACKOFF_MS));
-      if (stopping) return;
-      try {
-        await startConsumer();
-        logger.info("alert consumer running again");
-        return;
-      } catch (error) {
-        logger.warn({ err: error, failures: failures + 1 }, "alert consumer did not start");
-      }
-    }
+  function restartConsumer(): Promise<void> {
+    return kafka.retry(startConsumer, { stopped: () => stopping }).catch(() => {
+      // Only a stop ends the retries: nothing to restart then.
+    });
   }
 
   return {
@@ -160,5 +156,3 @@ export function createDispatcher(deps: DispatcherDeps): Service & {
     },
   };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

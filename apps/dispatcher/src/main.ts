@@ -1,7 +1,13 @@
 // Separate-process entry: `tsx apps/dispatcher/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
-import { openDatabase } from "@fleetstream/db";
-import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
-import { createLogger, kafkaSecurity, runMain, startOpsServerOn } from "@fleetstream/service";
+import { databaseMigrations, openDatabase } from "@fleetstream/db";
+import { createEventLog, kafkaReachable, sessionTuning } from "@fleetstream/eventlog";
+import {
+  createLogger,
+  kafkaSecurity,
+  runMain,
+  startOpsServerOn,
+  whenReachable,
+} from "@fleetstream/service";
 import { collectDefaultMetrics, Registry } from "prom-client";
 import { createDispatcher } from "./dispatcher";
 import { readDispatcherEnv } from "./env";
@@ -38,8 +44,10 @@ await runMain("dispatcher", async () => {
         readiness: () => dispatcher.health(),
         logger,
       });
-      const { applied } = await db.migrate();
+      // PostgreSQL or Kafka still down while we start: wait for them (readiness answers 503).
+      const { applied } = await whenReachable(databaseMigrations(db), logger);
       if (applied.length > 0) logger.info({ applied }, "database migrated");
+      await whenReachable(kafkaReachable(eventLog), logger);
       await dispatcher.start();
     },
     async stop() {

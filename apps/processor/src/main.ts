@@ -1,12 +1,12 @@
 // Separate-process entry: `tsx apps/processor/src/main.ts` with KAFKA_BROKERS and DATABASE_URL.
-import { isDatabaseUnreachable, openDatabase } from "@fleetstream/db";
-import { createEventLog, sessionTuning } from "@fleetstream/eventlog";
+import { databaseMigrations, openDatabase } from "@fleetstream/db";
+import { createEventLog, kafkaReachable, sessionTuning } from "@fleetstream/eventlog";
 import {
   createLogger,
   kafkaSecurity,
-  Outage,
   runMain,
   startOpsServerOn,
+  whenReachable,
 } from "@fleetstream/service";
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
@@ -44,11 +44,11 @@ await runMain("processor", async () => {
         readiness: () => processor.health(),
         logger,
       });
-      // PostgreSQL restarting while we start: wait for it (capped backoff) instead of exiting.
-      const { applied } = await new Outage("PostgreSQL", logger).retry(() => db.migrate(), {
-        retriable: isDatabaseUnreachable,
-      });
+      // PostgreSQL or Kafka still down (or restarting) while we start: wait for them instead of
+      // exiting; readiness answers 503 meanwhile.
+      const { applied } = await whenReachable(databaseMigrations(db), logger);
       if (applied.length > 0) logger.info({ applied }, "database migrated");
+      await whenReachable(kafkaReachable(eventLog), logger);
       await processor.start();
     },
     async stop() {

@@ -184,7 +184,7 @@ describe("outages of Kafka and PostgreSQL", () => {
     await scratch.dropAll();
   });
 
-  it("a broker restart of ~25 s: fleet-sim and the processor stay up, every acknowledged fix is stored once", async () => {
+  it("a broker down 60 s: fleet-sim and the processor stay up, every acknowledged fix is stored once", async () => {
     const { url } = await startProcessor("kafka");
     // A group-less reader like the web app's live feeds, on the processor's positions: it must
     // go on after the restart from where it was, neither skipping nor repeating records.
@@ -199,13 +199,13 @@ describe("outages of Kafka and PostgreSQL", () => {
     await reader.start();
     const from = await eventLog.offsets(TOPICS.truckPositions.name);
     const started = Date.now();
-    sim = startSim(200, "60s");
+    sim = startSim(200, "90s");
     await sleep(8_000);
     await infra("kafka.sh", "stop");
     const stoppedAt = Date.now();
     let aliveDuringOutage: boolean;
     try {
-      await sleep(25_000);
+      await sleep(60_000);
       aliveDuringOutage = alive(sim.child);
     } finally {
       await infra("kafka.sh", "start");
@@ -235,7 +235,7 @@ describe("outages of Kafka and PostgreSQL", () => {
       `kafka drill: broker down ${Math.round(down / 1000)} s, ${sent} fixes acknowledged and stored once, reader saw ${seen.length} positions once each, ${Math.round((Date.now() - started) / 1000)} s`,
       `\nfleet-sim: ${outageLines(sim.output)}\nprocessor: ${outageLines(logs)}`,
     );
-  }, 150_000);
+  }, 240_000);
 
   it("PostgreSQL down 60 s: the processor stays up, /health/ready goes 503 then 200, nothing lost or doubled", async () => {
     await processor?.kill("SIGTERM");

@@ -15,6 +15,8 @@ export function composeWeb(deps: {
   logger: Logger;
   roadNetwork?: boolean;
   dev?: boolean;
+  /** Runs once the port is open, before the database or Kafka is used (see WebServerDeps). */
+  prepare?: () => Promise<void>;
 }): WebServer {
   const { env } = deps;
   if (!env.AUTH_SECRET) {
@@ -29,6 +31,7 @@ export function composeWeb(deps: {
     },
     eventLog: deps.eventLog,
     db: deps.db,
+    ...(deps.prepare ? { prepare: deps.prepare } : {}),
     port: env.PORT,
     partitions: env.GPS_TOPIC_PARTITIONS,
     host: env.HOST,

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
-import { openDatabase } from "@fleetstream/db";
-import { createEventLog } from "@fleetstream/eventlog";
-import { createLogger, kafkaSecurity, runMain } from "@fleetstream/service";
+import { databaseMigrations, openDatabase } from "@fleetstream/db";
+import { createEventLog, kafkaReachable } from "@fleetstream/eventlog";
+import { createLogger, kafkaSecurity, runMain, whenReachable } from "@fleetstream/service";
 import { composeWeb } from "./compose";
 import { loadWebEnv } from "./env";
 
@@ -17,13 +17,22 @@ await runMain("web", async () => {
       logger[level]({ kafka: namespace, ...extra }, message),
   });
   const db = await openDatabase({ url: env.DATABASE_URL });
-  const server = composeWeb({ env, eventLog, db, logger, dev: process.argv.includes("--dev") });
-  return {
-    async start() {
-      const { applied } = await db.migrate();
+  const server = composeWeb({
+    env,
+    eventLog,
+    db,
+    logger,
+    dev: process.argv.includes("--dev"),
+    // PostgreSQL or Kafka still down (or restarting) while we start: wait for them instead of
+    // exiting; the port is open meanwhile (health live, ready 503).
+    async prepare() {
+      const { applied } = await whenReachable(databaseMigrations(db), logger);
       if (applied.length > 0) logger.info({ applied }, "database migrated");
-      await server.start();
+      await whenReachable(kafkaReachable(eventLog), logger);
     },
+  });
+  return {
+    start: () => server.start(),
     async stop() {
       await server.stop();
       await eventLog.close();

@@ -21,4 +21,4 @@ export {
 export type { MigrateResult } from "./migrate";
 export { DEFAULT_PGLITE_DIR, MIGRATIONS_DIR, SCHEMA_PATH } from "./paths";
 export { type Sql, type SqlTx, sqlArray, sqlTextArray } from "./sql";
-export { isDatabaseUnreachable } from "./unreachable";
+export { databaseMigrations, isDatabaseUnreachable } from "./unreachable";

@@ -1,3 +1,5 @@
+import type { Database } from "./database";
+
 /** Socket errors, PostgreSQL SQLSTATEs (admin shutdown, cannot connect now, connection
  * exceptions) and Prisma codes (P1001 can't reach, P1002 timed out, P1017 closed, P2024 pool
  * timeout) that mean the server is away, not that the statement is wrong. */
@@ -53,4 +55,16 @@ export function isDatabaseUnreachable(error: unknown): boolean {
     pending.push(cause, meta?.driverAdapterError);
   }
   return false;
+}
+
+/**
+ * The database as an app's start-up dependency (see `whenReachable` in @fleetstream/service):
+ * migrating is its first call, retried while PostgreSQL cannot be reached.
+ */
+export function databaseMigrations(db: Pick<Database, "migrate">) {
+  return {
+    name: "PostgreSQL",
+    call: () => db.migrate(),
+    unreachable: isDatabaseUnreachable,
+  };
 }

@@ -18,12 +18,13 @@ export const MAX_RECORD_BYTES = 1_000_000;
 export function recordBytes(record: {
   key: string | Buffer | null;
   value: string | Buffer | null;
-  headers?: Record<string, string | Buffer> | undefined;
+  headers?: Record<string, string | Buffer | (string | Buffer)[]> | undefined;
 }): number {
   let size = 40 + byteLength(record.key) + byteLength(record.value);
   if (record.headers) {
     for (const [name, value] of Object.entries(record.headers))
-      size += 8 + Buffer.byteLength(name) + byteLength(value);
+      for (const one of Array.isArray(value) ? value : [value])
+        size += 8 + Buffer.byteLength(name) + byteLength(one);
   }
   return size;
 }

@@ -488,6 +488,24 @@ export function describeEventLogContract(
       expect(dead.inbox.records[0]?.partition).toBe(partitionForKey(key, 2));
     });
 
+    it("keeps every value of a repeated header name, in order, through a dead-letter copy", async () => {
+      const source = await topic("source-repeated", 1);
+      const dlq = await topic("dlq-repeated", 1);
+      const hops = [Buffer.from("gateway-a"), Buffer.from([0xff, 0x00]), Buffer.from("gateway-c")];
+      await sendAll(source, [{ key: "T-1", value: "{not json", headers: { hop: hops } }]);
+      const out = log.producer();
+      const { inbox } = await consume({ groupId: unique("processor"), topics: [source] });
+      await inbox.count(1);
+      const [original] = inbox.records;
+      expect(original?.headerBytes.hop).toEqual(hops);
+      expect(original?.headers.hop).toBe("gateway-c"); // the text view reads the last one
+      if (original) await deadLetter(out, dlq, original, "not JSON");
+      await out.close();
+      const dead = await consume({ groupId: unique("dlq-reader"), topics: [dlq] });
+      await dead.inbox.count(1);
+      expect(dead.inbox.records[0]?.headerBytes.hop).toEqual(hops);
+    });
+
     it("sends any number of records, cut into requests under the broker's limits", async () => {
       const topicName = await topic("bulk", 2);
       // ~3 MB to each partition in one send: one request would exceed the 1 MiB batch limit.

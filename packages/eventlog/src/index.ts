@@ -1,5 +1,6 @@
 // First: replaces kafkajs's quadratic producer grouping before kafkajs loads (see the module).
 import "./kafka/linear-grouping";
+import { isRetriableKafkaError } from "./kafka/errors";
 import { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 import { InMemoryEventLog } from "./memory";
 import type { EventLog } from "./types";
@@ -42,3 +43,15 @@ export function createEventLog(options: CreateEventLogOptions): EventLog {
   return new KafkaEventLog({ ...options, brokers });
 }
 export { partitionForKey } from "./partitioner";
+
+/**
+ * Kafka as an app's start-up dependency (see `whenReachable` in @fleetstream/service): listing
+ * topics is its first call, retried while no broker answers.
+ */
+export function kafkaReachable(eventLog: EventLog) {
+  return {
+    name: "Kafka",
+    call: () => eventLog.ensureTopics([]),
+    unreachable: isRetriableKafkaError,
+  };
+}

@@ -116,15 +116,18 @@ function toBuffer(value: Buffer | string | null): Buffer | null {
 /** Header values as text: bytes read as UTF-8, like the Kafka consumer does. */
 function headerText(headers: OutgoingRecord["headers"] = {}): Headers {
   const text: Headers = {};
-  for (const [name, value] of Object.entries(headers))
-    text[name] = typeof value === "string" ? value : value.toString("utf8");
+  for (const [name, value] of Object.entries(headers)) {
+    const last = Array.isArray(value) ? value.at(-1) : value;
+    if (last !== undefined) text[name] = typeof last === "string" ? last : last.toString("utf8");
+  }
   return text;
 }
 
-/** Header values as private copies of their bytes (text encoded as UTF-8). */
+/** Header values as private copies of their bytes (text encoded as UTF-8), repeats kept. */
 function copyHeaderBytes(headers: OutgoingRecord["headers"] = {}): HeaderBytes {
   const bytes: HeaderBytes = {};
-  for (const [name, value] of Object.entries(headers)) bytes[name] = Buffer.from(value);
+  for (const [name, value] of Object.entries(headers))
+    bytes[name] = Array.isArray(value) ? value.map((one) => Buffer.from(one)) : Buffer.from(value);
   return bytes;
 }
 

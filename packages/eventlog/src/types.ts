@@ -4,16 +4,22 @@ import type { TopicSpec } from "@fleetstream/contracts";
  * The one seam between the apps and Kafka. Two implementations share this contract and one test
  * suite: `KafkaEventLog` (kafkajs, real brokers) and `InMemoryEventLog` (the embedded default).
  */
+/** Header values as text; a name that repeats (Kafka allows it) reads as its last value. */
 export type Headers = Record<string, string>;
-/** Header values as bytes (header names are text in Kafka). */
-export type HeaderBytes = Record<string, Buffer>;
+/**
+ * Header values as bytes (header names are text in Kafka): a name that repeats in the record
+ * has all its values, in order, as an array.
+ */
+export type HeaderBytes = Record<string, Buffer | Buffer[]>;
+/** A header to send: text (sent as UTF-8) or bytes; several values send the name repeated. */
+export type OutgoingHeaderValue = string | Buffer | (string | Buffer)[];
 
 export interface OutgoingRecord {
   /** Partitioning key; records with one key keep their order. Bytes are sent as they are. */
   key: string | Buffer | null;
   value: Buffer | string | null;
-  /** Values as text (sent as UTF-8) or bytes (sent as they are). */
-  headers?: Record<string, string | Buffer>;
+  /** Values as text (sent as UTF-8) or bytes (sent as they are); an array repeats the name. */
+  headers?: Record<string, OutgoingHeaderValue>;
   /** Record timestamp, epoch ms; defaults to now. */
   timestamp?: number;
 }

@@ -4,3 +4,4 @@ export * from "./lifecycle";
 export * from "./logger";
 export * from "./ops-server";
 export * from "./outage";
+export * from "./start-up";

@@ -22,6 +22,7 @@ const NOT_PG_TEXT =
 
 /** Text PostgreSQL accepts: what it cannot hold becomes U+FFFD (the value column keeps the bytes). */
 const pgText = (text: string): string => text.replace(NOT_PG_TEXT, "\ufffd");
+const base64 = (bytes: Buffer): string => bytes.toString("base64");
 
 /** Inserts them in the checkpoint's transaction; one already there (a replay) is kept. */
 export async function storeDeadLetters(
@@ -52,7 +53,7 @@ export async function storeDeadLetters(
           Object.fromEntries(
             Object.entries(record.headerBytes).map(([name, value]) => [
               pgText(name),
-              value.toString("base64"),
+              Array.isArray(value) ? value.map(base64) : base64(value),
             ]),
           ),
         ),

@@ -88,6 +88,11 @@ export interface WebServerDeps {
   /** Who may sign in and what they may do; every route and socket event goes through it. */
   auth: WebAuthSettings;
   eventLog: EventLog;
+  /**
+   * Runs once the port is open and before anything else reads the database or Kafka (main.ts:
+   * wait for both, migrate). Meanwhile /health/live answers 200 and everything else 503.
+   */
+  prepare?: () => Promise<void>;
   port: number;
   host?: string;
   /** MAP_TILE_URL: a tile URL template or "none". */
@@ -180,7 +185,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   // (`auth: { token }` in the socket.io client). Refused before any feed sends a snapshot.
   io.use((socket, next) => {
     const { headers, auth } = socket.handshake;
-    if (!gate) return next(new Error("starting"));
+    if (!gate || !started) return next(new Error("starting"));
     if (!gate.originAllowed(headers.origin, headers.host)) {
       return next(new Error(`origin ${headers.origin} is not allowed`));
     }
@@ -355,6 +360,17 @@ export function createWebServer(deps: WebServerDeps): WebServer {
           `no Next.js production build in ${WEB_APP_DIR}.next: run \`npm run build -w @fleetstream/web\` first`,
         );
       }
+      // Listening first: while the database or Kafka is still away, health checks get answers
+      // (live 200, ready 503) and pages a 503 "starting" instead of a refused connection.
+      await new Promise<void>((resolve, reject) => {
+        http.once("error", reject);
+        http.listen(deps.port, host, () => {
+          http.off("error", reject);
+          resolve();
+        });
+      });
+      logger.info({ url: this.url, dev, instance }, "web server listening");
+      await deps.prepare?.();
       if (deps.db) {
         const { prisma } = deps.db;
         accounts = createAccounts({
@@ -400,14 +416,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
         metrics.flushed((performance.now() - began) / 1000);
       }, flushIntervalMs);
       timer.unref();
-      await new Promise<void>((resolve, reject) => {
-        http.once("error", reject);
-        http.listen(deps.port, host, () => {
-          http.off("error", reject);
-          resolve();
-        });
-      });
-      logger.info({ url: this.url, dev, instance }, "web server listening");
+      logger.info({ url: this.url, dev, instance }, "web server ready");
     },
 
     async stop() {

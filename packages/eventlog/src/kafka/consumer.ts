@@ -56,11 +56,14 @@ const JOIN_TIMEOUT_MS = 60_000;
 function headersOf(raw: IHeaders): Pick<ConsumedRecord, "headers" | "headerBytes"> {
   const headers: Headers = {};
   const headerBytes: HeaderBytes = {};
+  const bytesOf = (value: string | Buffer) =>
+    typeof value === "string" ? Buffer.from(value) : value;
   for (const [name, value] of Object.entries(raw)) {
+    // kafkajs gives a repeated name as an array of its values, in record order.
     const last = Array.isArray(value) ? value[value.length - 1] : value;
     if (last === undefined) continue;
     headers[name] = typeof last === "string" ? last : last.toString("utf8");
-    headerBytes[name] = typeof last === "string" ? Buffer.from(last) : last;
+    headerBytes[name] = Array.isArray(value) ? value.map(bytesOf) : bytesOf(last);
   }
   return { headers, headerBytes };
 }

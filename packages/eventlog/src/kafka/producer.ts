@@ -159,7 +159,6 @@ export class KafkaLogProducer implements Producer {
       if (list) list.push(slot);
       else byTopic.set(slot.topic, [slot]);
     }
-    const tReq = performance.now();
     const metadata = await this.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, list]) => ({
@@ -167,10 +166,6 @@ export class KafkaLogProducer implements Producer {
         messages: list.map((s) => s.message),
       })),
     });
-    if (process.env.EXP_DEBUG)
-      process.stderr.write(
-        `REQ ${slots.length} records ${[...byTopic.keys()].length} topics ${Math.round(performance.now() - tReq)} ms\n`,
-      );
     const next = new Map<string, number>();
     for (const entry of metadata)
       next.set(
