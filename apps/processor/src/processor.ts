@@ -566,9 +566,11 @@ export function createProcessor(deps: {
     await db.sql.transaction(async (tx) => {
       // The compare-and-set first: a stale checkpoint fails before writing anything.
       await store.advance(tx, c.partition, c.from, c.to);
-      for (const operator of c.operators) await operator.persist(tx);
       await store.saveState(tx, c.partition, c.stateRows);
       await storeDeadLetters(tx, c.deadLetters);
+      // Operators last: the speed windows (the last one) take the combiner's shared lock, held
+      // from there to the commit, so as short as possible.
+      for (const operator of c.operators) await operator.persist(tx);
     });
     logger.debug(
       {

@@ -145,6 +145,16 @@ describe("array literals for bulk statements", () => {
       expect(row?.n).toEqual(numbers);
       expect(row?.s).toEqual(strings);
       expect(row?.b).toEqual([true, false]);
+      // Without control characters the text goes through one JSON.stringify; NaN and the
+      // infinities element by element.
+      const plain = strings.filter((s) => s === null || !/[\t\n]/.test(s));
+      const odd = [1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, null];
+      const [again] = await db.sql.query<{ n: (number | null)[]; s: (string | null)[] }>(
+        "SELECT $1::float8[] AS n, $2::text[] AS s",
+        [sqlArray(odd), sqlTextArray(plain)],
+      );
+      expect(again?.n).toEqual(odd);
+      expect(again?.s).toEqual(plain);
     } finally {
       await db.close();
     }

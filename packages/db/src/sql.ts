@@ -72,9 +72,17 @@ export function pgliteSql(db: PGlite): Sql {
  * A PostgreSQL array literal ('{1,2,NULL}') for a column of values, to bind as one text parameter
  * cast in SQL (`$1::float8[]`). node-postgres turns a JS array into the same literal element by
  * element through its generic value conversion; for tens of thousands of numbers per statement
- * that conversion was a visible part of the processor's CPU profile, a join is not.
+ * that conversion was a visible part of the processor's CPU profile. JSON.stringify (native)
+ * writes finite numbers, booleans and null as PostgreSQL reads them, so its output between
+ * braces is the literal; NaN and ±Infinity (JSON null) take the element-by-element path.
  */
 export function sqlArray(values: readonly (number | boolean | null)[]): string {
+  for (const v of values)
+    if (typeof v === "number" && !Number.isFinite(v)) return slowArray(values);
+  return `{${JSON.stringify(values).slice(1, -1)}}`;
+}
+
+function slowArray(values: readonly (number | boolean | null)[]): string {
   let text = "{";
   for (let i = 0; i < values.length; i++) {
     if (i > 0) text += ",";
@@ -90,10 +98,17 @@ const CONTROL_CHARACTER = /[\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * A PostgreSQL text[] literal: every element double-quoted, `"` and `\` escaped. JSON.stringify
- * (native, fast) quotes exactly so, except for control characters, and UTF-16 surrogates, which it may write as escapes
- * PostgreSQL would read differently: those few strings take the slow path.
+ * (native, fast) quotes exactly so (and writes null as PostgreSQL's unquoted NULL), except for
+ * control characters and UTF-16 surrogates, which it may write as escapes PostgreSQL would read
+ * differently: an array with one of those takes the element-by-element path.
  */
 export function sqlTextArray(values: readonly (string | null)[]): string {
+  for (const v of values)
+    if (v !== null && v !== undefined && CONTROL_CHARACTER.test(v)) return slowTextArray(values);
+  return `{${JSON.stringify(values).slice(1, -1)}}`;
+}
+
+function slowTextArray(values: readonly (string | null)[]): string {
   const parts = new Array<string>(values.length);
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

@@ -26,11 +26,10 @@ export async function combineScopeWindows(
 ): Promise<{ watermark: number; idle: number[] }> {
   const { groupId, plan } = options;
   return sql.transaction(async (tx) => {
-    await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2))", [
-      WINDOWS_LOCK_CLASS,
-      groupId,
-    ]);
-    // One connection: the queries run one after another.
+    // The reads come before the lock: every checkpoint waits while the combiner holds it, so it
+    // is held for the writes only. What the reads miss (a checkpoint committed in between) can
+    // only make the watermark lower (safe: fewer windows final this tick), like the end offsets
+    // read before the transaction; the stored watermark never moves backwards (the upsert below).
     const states = await tx.query<{
       partition: number;
       watermark_ms: string | number | null;
@@ -65,12 +64,18 @@ export async function combineScopeWindows(
     const previous = stored == null ? Number.NEGATIVE_INFINITY : Number(stored);
     const result = processorWatermark(progress, options.idleTimeoutMs, previous);
     const watermark = result.watermark;
+    await tx.query("SELECT pg_advisory_xact_lock($1::int, hashtext($2))", [
+      WINDOWS_LOCK_CLASS,
+      groupId,
+    ]);
     if (Number.isFinite(watermark) && watermark > previous)
       await tx.query(
         `INSERT INTO speed_window_groups (group_id, processor_watermark_ms, updated_at)
          VALUES ($1, $2::float8::bigint, now())
          ON CONFLICT (group_id) DO UPDATE SET
-           processor_watermark_ms = excluded.processor_watermark_ms, updated_at = now()`,
+           processor_watermark_ms = excluded.processor_watermark_ms, updated_at = now()
+         WHERE speed_window_groups.processor_watermark_ms IS NULL
+           OR speed_window_groups.processor_watermark_ms < excluded.processor_watermark_ms`,
         [groupId, watermark],
       );
     // Windows ending at or before this are final (watermark >= end + allowed lateness).
