@@ -1,25 +1,5 @@
-import { expect, type Page } from "@playwright/test";
-import { test } from "./support";
-
-/**
- * Screen position of every truck marker, by its accessible name: read in the page in one go (the
- * map may show hundreds of trucks, as in CI after the integration suites, and a locator call per
- * marker took minutes).
- */
-async function markerPositions(page: Page): Promise<Map<string, string>> {
-  const entries: [string, string][] = await page
-    .getByRole("img", { name: /^Truck / })
-    .evaluateAll((markers) =>
-      markers.map((marker) => {
-        const box = marker.getBoundingClientRect();
-        return [
-          marker.getAttribute("aria-label") ?? "",
-          `${Math.round(box.x)},${Math.round(box.y)}`,
-        ];
-      }),
-    );
-  return new Map(entries.filter(([name]) => name !== ""));
-}
+import { expect } from "@playwright/test";
+import { expectTrucksToMove, markerPositions, test } from "./support";
 
 test("trucks appear on the map and move as fixes stream in", async ({ page }, testInfo) => {
   await page.goto("/");
@@ -29,18 +9,7 @@ test("trucks appear on the map and move as fixes stream in", async ({ page }, te
   await expect.poll(() => trucks.count()).toBeGreaterThanOrEqual(5);
   await expect(page.getByText(/live/i).first()).toBeVisible();
 
-  // The view stays where it is after the first fit, so a marker that changes place on the screen
-  // is a truck that moved. Some trucks may be parked at a stop: any one moving is enough.
-  const before = await markerPositions(page);
-  await expect
-    .poll(
-      async () => {
-        const now = await markerPositions(page);
-        return [...now].filter(([name, at]) => before.has(name) && before.get(name) !== at).length;
-      },
-      { timeout: 45_000 },
-    )
-    .toBeGreaterThan(0);
+  await expectTrucksToMove(page, await markerPositions(page), 45_000);
 
   const screenshot = testInfo.outputPath("live-map.png");
   await page.screenshot({ path: screenshot });

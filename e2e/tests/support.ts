@@ -85,6 +85,47 @@ export async function basemapDrawn(page: Page): Promise<void> {
   );
 }
 
+/**
+ * Screen position of every truck marker, by truck (its accessible name without " (stale)"): read
+ * in the page in one go (the map may show hundreds of trucks, as in CI after the integration
+ * suites, and a locator call per marker took minutes).
+ */
+export async function markerPositions(page: Page): Promise<Map<string, string>> {
+  const entries: [string, string][] = await page
+    .getByRole("img", { name: /^Truck / })
+    .evaluateAll((markers) =>
+      markers.map((marker) => {
+        const box = marker.getBoundingClientRect();
+        return [
+          (marker.getAttribute("aria-label") ?? "").replace(/ \(stale\)$/, ""),
+          `${Math.round(box.x)},${Math.round(box.y)}`,
+        ];
+      }),
+    );
+  return new Map(entries.filter(([name]) => name !== ""));
+}
+
+/**
+ * Waits until at least one truck marker has changed place on the screen since `before` (a
+ * reading of markerPositions). The view stays where it is after the first fit, so a marker that
+ * changes place is a truck that moved; some trucks may be parked at a stop, any one is enough.
+ */
+export async function expectTrucksToMove(
+  page: Page,
+  before: Map<string, string>,
+  timeout: number,
+): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const now = await markerPositions(page);
+        return [...now].filter(([name, at]) => before.has(name) && before.get(name) !== at).length;
+      },
+      { timeout, message: "a truck marker changes place on the map" },
+    )
+    .toBeGreaterThan(0);
+}
+
 export async function screenshot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   // After a move the basemap of the new area may still be on its way: wait for it.
   await basemapDrawn(page);
