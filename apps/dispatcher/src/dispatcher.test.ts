@@ -96,8 +96,12 @@ describe("dispatcher on the embedded event log and PGlite", () => {
     await db?.close();
   });
 
-  it("reports itself ready (/health/ready) once its alert consumer runs", () => {
-    expect(dispatcher.health()).toEqual({ consumer: { ok: true }, database: { ok: true } });
+  it("reports itself ready (/health/ready) once its alert consumer runs and both stores answer", () => {
+    expect(dispatcher.health()).toEqual({
+      consumer: { ok: true },
+      database: { ok: true },
+      kafka: { ok: true },
+    });
   });
 
   it("delivers each matching alert once, signed, with the fence and the truck's position", async () => {

@@ -1,7 +1,13 @@
 import { TOPICS } from "@fleetstream/contracts";
 import type { PrismaClient } from "@fleetstream/db";
 import type { Consumer, EventLog } from "@fleetstream/eventlog";
-import { type HealthCheck, type Logger, Outage, type Service } from "@fleetstream/service";
+import {
+  type HealthCheck,
+  type Logger,
+  Outage,
+  type Service,
+  startDependencyProbe,
+} from "@fleetstream/service";
 import type { DispatcherSettings, Resolver } from "@fleetstream/webhooks";
 import { createIntake, type IntakeStats } from "./intake";
 import { createSender } from "./sender";
@@ -128,10 +134,28 @@ export function createDispatcher(deps: DispatcherDeps): Service & {
     });
   }
 
+  // Asked every few seconds, so readiness turns red in an outage even when no alert arrives.
+  let probe: ReturnType<typeof startDependencyProbe> | undefined;
+
   return {
     stats: () => ({ ...intake.stats(), ...worker.stats() }),
-    health: () => ({ ...health }),
+    health: () => {
+      const asked = probe?.health();
+      return {
+        ...health,
+        database: asked?.database && !asked.database.ok ? asked.database : health.database,
+        ...(asked?.kafka ? { kafka: asked.kafka } : {}),
+      };
+    },
     async start() {
+      probe = startDependencyProbe({
+        checks: {
+          database: () => prisma.$queryRaw`SELECT 1`,
+          kafka: () => eventLog.ensureTopics([]),
+        },
+        log: logger,
+      });
+      await probe.checked;
       await eventLog.ensureTopics([
         { ...TOPICS.truckGeofenceAlerts, partitions: config.partitions },
       ]);
@@ -148,6 +172,7 @@ export function createDispatcher(deps: DispatcherDeps): Service & {
     },
     async stop() {
       stopping = true;
+      probe?.stop();
       await restarting;
       await consumer?.stop();
       await worker.stop();

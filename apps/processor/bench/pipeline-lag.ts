@@ -105,10 +105,14 @@ async function main() {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     },
     (chunk) => process.stderr.write(chunk),
-    // BENCH_PROFILE=dir: a CPU profile of the processor (node --cpu-prof) is written there.
-    process.env.BENCH_PROFILE
-      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-      : [],
+    // BENCH_PROFILE=dir: a CPU profile of the processor (node --cpu-prof) is written there;
+    // BENCH_NODE_ARGS: more node flags for it (e.g. --trace-gc).
+    [
+      ...(process.env.BENCH_PROFILE
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+        : []),
+      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+    ],
   );
   try {
     // Ready: it has made a first checkpoint of a probe fix.

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { TOPICS, type TopicSpec } from "@fleetstream/contracts";
 import { type Database, dropFixPartitionsBefore, ensureFixPartitions } from "@fleetstream/db";
 import {
@@ -213,6 +214,8 @@ export function createProcessor(deps: {
   /** Partitions the group gave this instance (a batch of another one is stale: skipped). */
   const assigned = new Set<number>();
   let lastLine = { at: now(), stats: { ...stats } };
+  // How long timers and I/O callbacks (checkpoint round trips) waited behind batch work.
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   const health = {
     consumer: { ok: false, detail: "not started" } as { ok: boolean; detail?: string },
     database: { ok: true } as { ok: boolean; detail?: string },
@@ -649,6 +652,7 @@ export function createProcessor(deps: {
       });
       await running.start();
       setHealth("consumer", undefined);
+      loopDelay.enable();
       timers = startTimers({
         every: Math.max(50, Math.min(250, checkpointIntervalMs / 4)),
         onCheck: () => {
@@ -668,6 +672,7 @@ export function createProcessor(deps: {
     },
     async stop() {
       stopping = true;
+      loopDelay.disable();
       await timers?.stop();
       await consumer?.stop();
       for (const operator of operators) await operator.stop?.();
@@ -729,9 +734,12 @@ export function createProcessor(deps: {
         partitions: [...tasks.keys()],
         heapMb: Math.round(memory.heapUsed / 2 ** 20),
         rssMb: Math.round(memory.rss / 2 ** 20),
+        eventLoopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6),
+        eventLoopDelayMaxMs: Math.round(loopDelay.max / 1e6),
       },
       "processor stats",
     );
+    loopDelay.reset();
     lastLine = { at, stats: { ...stats } };
   }
 

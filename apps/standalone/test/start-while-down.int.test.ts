@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type Server, Socket } from "node:net";
+import { createServer, Socket } from "node:net";
 import path from "node:path";
 import { scratchDatabases } from "@fleetstream/db/testing";
 import { type AppProcess, startAppProcess } from "@fleetstream/service/testing";
@@ -25,24 +25,34 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Opens `port` and relays every connection to `target` ("host:port"). */
-async function relay(port: number, target: string): Promise<Server> {
+/** Opens `port` and relays every connection to `target` ("host:port") until closed. */
+async function relay(port: number, target: string): Promise<{ close(): Promise<void> }> {
   const [host, targetPort] = target.split(":") as [string, string];
+  const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = new Socket();
     upstream.connect(Number(targetPort), host);
     client.pipe(upstream).pipe(client);
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on("error", close);
-    upstream.on("error", close);
-    client.on("close", close);
-    upstream.on("close", close);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", () => close());
+      socket.on("close", () => close());
+    }
+    function close() {
+      for (const socket of [client, upstream]) {
+        socket.destroy();
+        sockets.delete(socket);
+      }
+    }
   });
   await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return server;
+  return {
+    async close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
 }
 
 const status = (url: string) =>
@@ -54,15 +64,15 @@ const status = (url: string) =>
 describe("starting while PostgreSQL and Kafka are down", () => {
   const scratch = scratchDatabases();
   const apps: { name: string; process: AppProcess; output: string[] }[] = [];
-  const relays: Server[] = [];
+  const relays: { close(): Promise<void> }[] = [];
 
   afterAll(async () => {
     for (const app of apps) await app.process.kill("SIGTERM");
-    for (const server of relays) await new Promise((resolve) => server.close(resolve));
+    for (const open of relays) await open.close();
     await scratch.dropAll();
   });
 
-  it("processor, web and dispatcher wait with health answering, then become ready", async () => {
+  it("processor, web and dispatcher wait with health answering, become ready, and report a later outage", async () => {
     const database = new URL(await scratch.create());
     const [databasePort, kafkaPort] = [await freePort(), await freePort()];
     const realDatabase = `${database.hostname}:${database.port || "5432"}`;
@@ -138,16 +148,36 @@ describe("starting while PostgreSQL and Kafka are down", () => {
 
     // Kafka back: all three become ready on their own.
     relays.push(await relay(kafkaPort, kafka));
-    for (const base of Object.values(url)) {
-      await vi
-        .waitFor(async () => expect(await status(`${base}/health/ready`)).toBe(200), {
+    const until200 = (ready: string) =>
+      vi
+        .waitFor(async () => expect(await status(ready)).toBe(200), {
           timeout: 90_000,
           interval: 500,
         })
         .catch((error: unknown) => {
+          throw new Error(`${ready}: ${String(error)}\n${logsOf()}`);
+        });
+    for (const base of Object.values(url)) await until200(`${base}/health/ready`);
+    expect(alive(), logsOf()).toBe(3);
+
+    // PostgreSQL away again while they run: each one's readiness names it, then recovers.
+    await relays[0]?.close();
+    for (const base of Object.values(url))
+      await vi
+        .waitFor(
+          async () => {
+            const response = await fetch(`${base}/health/ready`);
+            expect(response.status).toBe(503);
+            const body = (await response.json()) as { checks: Record<string, { ok: boolean }> };
+            expect(body.checks.database?.ok).toBe(false);
+          },
+          { timeout: 30_000, interval: 500 },
+        )
+        .catch((error: unknown) => {
           throw new Error(`${base}: ${String(error)}\n${logsOf()}`);
         });
-    }
+    relays[0] = await relay(databasePort, realDatabase);
+    for (const base of Object.values(url)) await until200(`${base}/health/ready`);
     expect(alive(), logsOf()).toBe(3);
     // Each said once that it waited and once that it was back, not once per retry.
     for (const app of apps) {

@@ -4,4 +4,5 @@ export * from "./lifecycle";
 export * from "./logger";
 export * from "./ops-server";
 export * from "./outage";
+export * from "./probe";
 export * from "./start-up";

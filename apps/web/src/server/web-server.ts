@@ -13,7 +13,13 @@ import {
 } from "@fleetstream/contracts";
 import type { Database } from "@fleetstream/db";
 import type { EventLog, Producer } from "@fleetstream/eventlog";
-import { type HealthCheck, handleOpsRequest, type Logger, readinessOf } from "@fleetstream/service";
+import {
+  type HealthCheck,
+  handleOpsRequest,
+  type Logger,
+  readinessOf,
+  startDependencyProbe,
+} from "@fleetstream/service";
 import {
   type AllowList,
   createWebhookStore,
@@ -229,11 +235,18 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     trucks: () => positions.view.size,
   });
 
-  /** Ready while every feed's reader runs (a stopped one means a channel no longer updates). */
+  /**
+   * Ready while every feed's reader runs (a stopped one means a channel no longer updates) and
+   * the database and Kafka answer (asked every few seconds).
+   */
   function readiness(): Record<string, HealthCheck> {
     if (!handle) return { server: { ok: false, detail: "starting" } };
-    return Object.fromEntries(feeds.map((feed) => [`feed:${feed.name}`, feed.health()]));
+    return {
+      ...probe?.health(),
+      ...Object.fromEntries(feeds.map((feed) => [`feed:${feed.name}`, feed.health()])),
+    };
   }
+  let probe: ReturnType<typeof startDependencyProbe> | undefined;
 
   let geofenceStore: GeofenceStore | undefined;
   let webhookStore: WebhookStore | undefined;
@@ -409,6 +422,15 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       await app.prepare();
       handle = app.getRequestHandler();
       for (const feed of feeds) await feed.start();
+      const db = deps.db;
+      probe = startDependencyProbe({
+        checks: {
+          ...(db ? { database: () => db.sql.query("SELECT 1") } : {}),
+          kafka: () => eventLog.ensureTopics([]),
+        },
+        log: logger,
+      });
+      await probe.checked;
       started = true;
       timer = setInterval(() => {
         const began = performance.now();
@@ -420,6 +442,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     },
 
     async stop() {
+      probe?.stop();
       if (sessionSweep) clearInterval(sessionSweep);
       sessionSweep = undefined;
       if (timer) clearInterval(timer);

@@ -148,6 +148,9 @@ export function attachGeofenceEditor(map: L.Map, store: EditorStore): () => void
 
   const sync = () => {
     const draft = store.getState().draft;
+    // While a shape is drawn, a click on a truck places a corner there instead of opening the
+    // truck (moving markers would otherwise catch corners and fly the map to a truck).
+    map.getContainer().classList.toggle("fleet-map--drawing", Boolean(draft?.drawing));
     if (!draft) {
       map.pm.disableDraw();
       clear();
@@ -174,6 +177,7 @@ export function attachGeofenceEditor(map: L.Map, store: EditorStore): () => void
 
   return () => {
     unsubscribe();
+    map.getContainer().classList.remove("fleet-map--drawing");
     map.off("pm:create", onCreate);
     map.off("zoomend", drawBuffer);
     map.pm.disableDraw();
