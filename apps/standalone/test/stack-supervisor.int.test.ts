@@ -91,7 +91,8 @@ describe("the stack launcher", () => {
       timeout: 15_000,
     });
     // The web went on serving meanwhile, and a new processor becomes ready.
-    expect(await status(webReady)).toBe(200);
+    const web = await fetch(webReady);
+    expect(web.status, await web.text()).toBe(200);
     await until200(processorReady);
     const again = childRunning(stack.child.pid as number, "apps/processor/src/main.ts");
     expect(again).toBeDefined();

@@ -3,7 +3,8 @@ import type { OutageLog } from "./outage";
 
 /**
  * Readiness of an app's dependencies (PostgreSQL, Kafka) by asking them: each check runs every
- * `everyMs` (and at once), and counts as failed when it throws or takes longer than `timeoutMs`.
+ * `everyMs` (and at once), and counts as failed when it throws or takes longer than `timeoutMs`
+ * (default 5 s: an answer that slow is an outage to a user; a busy 2-core machine is not).
  * `health()` reads the last answers without waiting, so /health/ready stays instant. Logs once
  * when a dependency stops answering and once when it answers again.
  */
@@ -18,7 +19,7 @@ export function startDependencyProbe(options: {
   checked: Promise<void>;
   stop(): void;
 } {
-  const { checks, log, everyMs = 5_000, timeoutMs = 3_000 } = options;
+  const { checks, log, everyMs = 5_000, timeoutMs = 5_000 } = options;
   const state: Record<string, HealthCheck> = {};
   for (const name of Object.keys(checks)) state[name] = { ok: false, detail: "not checked yet" };
   const running = new Set<string>();
