@@ -1,11 +1,11 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import path from "node:path";
 import { promisify } from "node:util";
 import { TOPICS } from "@fleetstream/contracts";
 import { scratchDatabases } from "@fleetstream/db/testing";
 import { createEventLog, type EventLog } from "@fleetstream/eventlog";
+import { freePort, httpStatus } from "@fleetstream/service/testing";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
@@ -26,14 +26,6 @@ const exec = promisify(execFile);
 const infra = (script: string, command: string) =>
   exec("bash", [path.join(repoRoot, "infra", script), command], { cwd: repoRoot });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 interface Sim {
   child: ChildProcess;
@@ -146,11 +138,7 @@ describe("outages of Kafka and PostgreSQL", () => {
     return { url, port };
   }
 
-  const ready = (port: number) =>
-    fetch(`http://127.0.0.1:${port}/health/ready`).then(
-      (response) => response.status,
-      () => 0,
-    );
+  const ready = (port: number) => httpStatus(`http://127.0.0.1:${port}/health/ready`);
 
   const alive = (child: ChildProcess | undefined) =>
     child !== undefined && child.exitCode === null && child.signalCode === null;

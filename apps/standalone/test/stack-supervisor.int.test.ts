@@ -1,9 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
 import path from "node:path";
 import { scratchDatabases } from "@fleetstream/db/testing";
-import { type AppProcess, startAppProcess } from "@fleetstream/service/testing";
+import {
+  type AppProcess,
+  freePort,
+  startAppProcess,
+  httpStatus as status,
+} from "@fleetstream/service/testing";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 // `npm run stack` supervises its apps: one that dies (here: the processor, SIGKILLed) is started
@@ -11,20 +15,6 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const run = randomBytes(4).toString("hex");
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-const status = (url: string) =>
-  fetch(url).then(
-    (response) => response.status,
-    () => 0,
-  );
 
 /** The launcher's child process running `entry`, by its command line. */
 function childRunning(parent: number, entry: string): number | undefined {

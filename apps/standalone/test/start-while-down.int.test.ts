@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { createServer, Socket } from "node:net";
 import path from "node:path";
 import { scratchDatabases } from "@fleetstream/db/testing";
-import { type AppProcess, startAppProcess } from "@fleetstream/service/testing";
+import {
+  type AppProcess,
+  freePort,
+  startAppProcess,
+  httpStatus as status,
+} from "@fleetstream/service/testing";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
 // A cluster restarted all at once, or an app started before its dependencies: the processor,
@@ -16,14 +21,6 @@ const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const run = randomBytes(4).toString("hex");
 const kafka = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",")[0] as string;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Opens `port` and relays every connection to `target` ("host:port") until closed. */
 async function relay(port: number, target: string): Promise<{ close(): Promise<void> }> {
@@ -54,12 +51,6 @@ async function relay(port: number, target: string): Promise<{ close(): Promise<v
     },
   };
 }
-
-const status = (url: string) =>
-  fetch(url).then(
-    (response) => response.status,
-    () => 0,
-  );
 
 describe("starting while PostgreSQL and Kafka are down", () => {
   const scratch = scratchDatabases();

@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { freePort } from "@fleetstream/service/testing";
 import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, it } from "vitest";
 import { describeEventLogContract } from "../src/contract";
@@ -23,19 +23,9 @@ describeEventLogContract(
     }),
 );
 
-/** A local port nothing listens on: bound once by us, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
-
 describe("KafkaEventLog without a broker", () => {
   it("fails within seconds with one line naming the address", async () => {
-    const broker = `127.0.0.1:${await closedPort()}`;
+    const broker = `127.0.0.1:${await freePort()}`;
     const lines: string[] = [];
     const log = new KafkaEventLog({
       brokers: [broker],

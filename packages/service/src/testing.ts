@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { type AddressInfo, createServer } from "node:net";
 
 // For tests and benchmarks: an app started as its own process, as in production.
 
@@ -41,4 +42,24 @@ export function startAppProcess(options: {
       await exited;
     },
   };
+}
+
+/**
+ * A local port nothing listens on (bound once here, then released): for an app to listen on, or
+ * for a dependency that is "down" (connections to it are refused).
+ */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The status of a GET of `url`, or 0 while nothing answers there (not listening yet). */
+export function httpStatus(url: string): Promise<number> {
+  return fetch(url).then(
+    (response) => response.status,
+    () => 0,
+  );
 }
