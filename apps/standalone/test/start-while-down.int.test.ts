@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer, Socket } from "node:net";
 import path from "node:path";
 import { scratchDatabases } from "@fleetstream/db/testing";
 import {
@@ -7,6 +6,7 @@ import {
   freePort,
   startAppProcess,
   httpStatus as status,
+  tcpRelay,
 } from "@fleetstream/service/testing";
 import { afterAll, describe, expect, it, vi } from "vitest";
 
@@ -21,36 +21,6 @@ const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const run = randomBytes(4).toString("hex");
 const kafka = (process.env.KAFKA_BROKERS ?? "127.0.0.1:9092").split(",")[0] as string;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Opens `port` and relays every connection to `target` ("host:port") until closed. */
-async function relay(port: number, target: string): Promise<{ close(): Promise<void> }> {
-  const [host, targetPort] = target.split(":") as [string, string];
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = new Socket();
-    upstream.connect(Number(targetPort), host);
-    client.pipe(upstream).pipe(client);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("error", () => close());
-      socket.on("close", () => close());
-    }
-    function close() {
-      for (const socket of [client, upstream]) {
-        socket.destroy();
-        sockets.delete(socket);
-      }
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    async close() {
-      const closed = new Promise((resolve) => server.close(resolve));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
-}
 
 describe("starting while PostgreSQL and Kafka are down", () => {
   const scratch = scratchDatabases();
@@ -132,13 +102,13 @@ describe("starting while PostgreSQL and Kafka are down", () => {
     for (const base of Object.values(url)) expect(await status(`${base}/health/ready`)).toBe(503);
 
     // PostgreSQL back, Kafka still down: still waiting, still up.
-    relays.push(await relay(databasePort, realDatabase));
+    relays.push(await tcpRelay(databasePort, realDatabase));
     await sleep(5_000);
     expect(alive(), logsOf()).toBe(3);
     expect(await status(`${url.processor}/health/ready`)).toBe(503);
 
     // Kafka back: all three become ready on their own.
-    relays.push(await relay(kafkaPort, kafka));
+    relays.push(await tcpRelay(kafkaPort, kafka));
     const until200 = (ready: string) =>
       vi
         .waitFor(async () => expect(await status(ready)).toBe(200), {
@@ -167,7 +137,7 @@ describe("starting while PostgreSQL and Kafka are down", () => {
         .catch((error: unknown) => {
           throw new Error(`${base}: ${String(error)}\n${logsOf()}`);
         });
-    relays[0] = await relay(databasePort, realDatabase);
+    relays[0] = await tcpRelay(databasePort, realDatabase);
     for (const base of Object.values(url)) await until200(`${base}/health/ready`);
     expect(alive(), logsOf()).toBe(3);
     // Each said once that it waited and once that it was back, not once per retry.

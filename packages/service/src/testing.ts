@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { type AddressInfo, createServer } from "node:net";
+import { type AddressInfo, createServer, Socket } from "node:net";
 
 // For tests and benchmarks: an app started as its own process, as in production.
 
@@ -62,4 +62,56 @@ export function httpStatus(url: string): Promise<number> {
     (response) => response.status,
     () => 0,
   );
+}
+
+/**
+ * Listens on `port` and relays each connection to the first of `targets` ("host:port") that
+ * accepts it, until closed: a dependency that comes back (one target), or a load balancer in
+ * front of several app instances that fails over when one is gone (several).
+ */
+export async function tcpRelay(
+  port: number,
+  targets: string | readonly string[],
+): Promise<{ close(): Promise<void> }> {
+  const candidates = typeof targets === "string" ? [targets] : targets;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    client.pause();
+    sockets.add(client);
+    const connect = (index: number) => {
+      const target = candidates[index];
+      if (target === undefined || client.destroyed) {
+        client.destroy();
+        sockets.delete(client);
+        return;
+      }
+      const [host, targetPort] = target.split(":") as [string, string];
+      const upstream = new Socket();
+      upstream.once("error", () => connect(index + 1));
+      upstream.connect(Number(targetPort), host, () => {
+        upstream.removeAllListeners("error");
+        sockets.add(upstream);
+        const close = () => {
+          for (const socket of [client, upstream]) {
+            socket.destroy();
+            sockets.delete(socket);
+          }
+        };
+        for (const socket of [client, upstream]) {
+          socket.on("error", close);
+          socket.on("close", close);
+        }
+        client.pipe(upstream).pipe(client);
+      });
+    };
+    connect(0);
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    async close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
 }

@@ -91,12 +91,25 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
       if (jump) map.setView([p.lat, p.lon], Math.max(map.getZoom(), 11), { animate: false });
       else if (!map.getBounds().pad(-0.2).contains([p.lat, p.lon])) map.panTo([p.lat, p.lon]);
     };
+    // For the map benchmark: once the frame after the first trucks were placed has painted.
+    let renderMarked = false;
+    const markFirstRender = () => {
+      if (renderMarked || trucks.size === 0) return;
+      renderMarked = true;
+      requestAnimationFrame(() =>
+        setTimeout(() =>
+          performance.mark("fleet:first-render", { detail: { trucks: trucks.size } }),
+        ),
+      );
+    };
     trucks.upsert(live.fleet.positions(), { animate: false });
+    markFirstRender();
     fitOnce();
     cleanups.push(
       live.fleet.subscribeChanges((change) => {
         trucks.remove(change.removed);
         trucks.upsert(change.upserted, { animate: change.kind === "positions" });
+        if (change.kind === "snapshot") markFirstRender();
         fitOnce();
         if (!fitted && view.getState().truck) {
           fitted = true;
