@@ -6,6 +6,7 @@ export * from "./geofence";
 export * from "./gps-fix";
 export * from "./json-schemas";
 export * from "./json-writer";
+export * from "./live-map";
 export * from "./query-params";
 export * from "./socket-events";
 export * from "./topics";

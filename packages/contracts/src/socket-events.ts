@@ -1,6 +1,7 @@
 import type { AlertAcknowledgement, AlertView, FleetWindowPoint, Occupancy } from "./dashboard";
 import type { Geofence } from "./geofence";
 import type { TruckPosition } from "./gps-fix";
+import type { FleetStreamBatch, ViewportSubscription } from "./live-map";
 import type { ScopeSpeedWindow, TruckSpeedWindow } from "./windows";
 
 /**
@@ -14,6 +15,12 @@ export interface ServerToClientEvents {
   "fleet:snapshot:v1": (positions: TruckPosition[]) => void;
   /** Positions that changed since the last push (coalesced, at most one per truck). */
   "fleet:positions:v1": (positions: TruckPosition[]) => void;
+  /**
+   * Viewport-scoped stream (a client that connected with `auth: { fleet: "viewport" }` gets these
+   * instead of the two above): the answer to each `fleet:viewport:v1`, then coalesced changes.
+   */
+  "fleet:view:v2": (batch: FleetStreamBatch) => void;
+  "fleet:changes:v2": (batch: FleetStreamBatch) => void;
   /** On connect: the most recent alerts this server has seen, newest first. */
   "alerts:recent:v1": (alerts: AlertView[]) => void;
   /** Alerts raised since the last push, newest first. */
@@ -34,6 +41,12 @@ export interface ServerToClientEvents {
 
 /** What the browser sends. Payloads are validated on the server (see dashboard.ts). */
 export interface ClientToServerEvents {
+  /** The area the map shows and the trucks it follows (`ViewportSubscription`). */
+  "fleet:viewport:v1": (
+    viewport: ViewportSubscription,
+    /** `{ ok: false, error }` names the field when the viewport is refused. */
+    answer?: (result: { ok: true } | { ok: false; error: string }) => void,
+  ) => void;
   /** Follow one truck's speed windows (`WatchTruck`); null stops. */
   "truck:watch:v1": (truckId: string | null) => void;
   /** Follow one geofence's speed windows (`WatchGeofence`); null stops. */

@@ -80,10 +80,32 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
     const trucks = new TruckLayer(map, { onSelect: (id) => view.getState().selectTruck(id) });
     let follow = true;
     let fitted = false;
+    /** Once, when the fleet's extent is first known: show the whole fleet. */
     const fitOnce = () => {
-      if (!fitted && !view.getState().truck && !view.getState().replay)
-        fitted = trucks.fitToFleet();
+      const extent = live.fleet.fleetBounds();
+      if (fitted || !extent || view.getState().truck || view.getState().replay) return;
+      fitted = true;
+      const [west, south, east, north] = extent;
+      map.fitBounds(L.latLngBounds([south, west], [north, east]).pad(0.15), {
+        maxZoom: 13,
+        animate: false,
+      });
     };
+    /** The fleet channel streams only this area (a margin around the map) and the selection. */
+    const sendViewport = () => {
+      const bounds = map.getBounds().pad(0.25);
+      const selected = view.getState().truck;
+      live.setViewport({
+        west: Math.max(-180, bounds.getWest()),
+        south: Math.max(-90, bounds.getSouth()),
+        east: Math.min(180, bounds.getEast()),
+        north: Math.min(90, bounds.getNorth()),
+        zoom: map.getZoom(),
+        follow: selected ? [selected] : [],
+      });
+    };
+    sendViewport();
+    map.on("moveend", sendViewport);
     const followSelected = (jump: boolean) => {
       const id = view.getState().truck;
       const p = id ? trucks.position(id) : undefined;
@@ -195,6 +217,7 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
       const s = view.getState();
       if (s.truck !== selectedTruck) {
         selectedTruck = s.truck;
+        sendViewport();
         trucks.select(s.truck);
         follow = true;
         loadTrail(s.truck);

@@ -1,12 +1,23 @@
 // isNewerFix: the contract's one rule for a truck's latest fix, as in the processor.
-import { isNewerFix, type TruckPosition } from "@fleetstream/contracts";
+import {
+  type CellColumns,
+  decodePositions,
+  type FleetStreamBatch,
+  inViewport,
+  isNewerFix,
+  type TruckPosition,
+  type ViewportSubscription,
+} from "@fleetstream/contracts";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
 /** What the status bar shows; a new object whenever any field changes. */
 export interface FleetSummary {
   connection: ConnectionState;
+  /** Trucks the page holds: those in the map's area (and followed ones). */
   truckCount: number;
+  /** Trucks in the whole fleet (the web server's count); null before the first answer. */
+  fleetSize: number | null;
   /** Browser clock (epoch ms) when the last snapshot or position batch arrived. */
   lastUpdateAt: number | null;
 }
@@ -16,6 +27,8 @@ export interface FleetChange {
   kind: "snapshot" | "positions";
   upserted: TruckPosition[];
   removed: string[];
+  /** Counts per cell for an area too dense to send truck by truck; null: none (trucks only). */
+  cells?: CellColumns | null;
 }
 
 type Listener<T> = (value: T) => void;
@@ -23,6 +36,7 @@ type Listener<T> = (value: T) => void;
 export const INITIAL_SUMMARY: FleetSummary = {
   connection: "connecting",
   truckCount: 0,
+  fleetSize: null,
   lastUpdateAt: null,
 };
 
@@ -37,6 +51,9 @@ export class FleetClientStore {
   #summary: FleetSummary = INITIAL_SUMMARY;
   #snapshots = 0;
   #version = 0;
+  #viewport: ViewportSubscription | null = null;
+  #cells: CellColumns | null = null;
+  #fleetBounds: FleetStreamBatch["fleetBounds"] = null;
 
   /** Every known truck's latest position. */
   positions(): TruckPosition[] {
@@ -69,12 +86,44 @@ export class FleetClientStore {
     return () => this.#changeListeners.delete(listener);
   }
 
+  /** Counts per cell of the area, when it is too dense for single trucks. */
+  cells(): CellColumns | null {
+    return this.#cells;
+  }
+
+  /** Where the whole fleet is ([west, south, east, north]) as of the last view; null: unknown. */
+  fleetBounds(): FleetStreamBatch["fleetBounds"] {
+    return this.#fleetBounds;
+  }
+
+  /** The area the map shows: trucks that leave it are dropped as their last move arrives. */
+  setViewport(viewport: ViewportSubscription): void {
+    this.#viewport = viewport;
+  }
+
+  /** The web server's answer to a viewport: everything to show there, nothing else. */
+  applyView(batch: FleetStreamBatch, receivedAt: number): void {
+    this.#cells = batch.cells ?? null;
+    this.#fleetBounds = batch.fleetBounds ?? null;
+    this.applySnapshot(decodePositions(batch.positions), receivedAt, batch);
+  }
+
+  /** What changed in the area since the last push. */
+  applyChanges(batch: FleetStreamBatch, receivedAt: number): void {
+    if (batch.cells) this.#cells = batch.cells;
+    this.applyPositions(decodePositions(batch.positions), receivedAt, batch);
+  }
+
   setConnection(connection: ConnectionState): void {
     if (connection !== this.#summary.connection) this.#setSummary({ connection });
   }
 
   /** Replaces the fleet with the server's full view (sent on every (re)connect). */
-  applySnapshot(positions: readonly TruckPosition[], receivedAt: number): void {
+  applySnapshot(
+    positions: readonly TruckPosition[],
+    receivedAt: number,
+    batch?: FleetStreamBatch,
+  ): void {
     const incoming = new Map(positions.map((p) => [p.truckId, p]));
     const removed = [...this.#positions.keys()].filter((id) => !incoming.has(id));
     for (const id of removed) this.#positions.delete(id);
@@ -88,20 +137,52 @@ export class FleetClientStore {
       upserted.push(position);
     }
     this.#snapshots += 1;
-    this.#emit({ kind: "snapshot", upserted, removed });
-    this.#setSummary({ truckCount: this.#positions.size, lastUpdateAt: receivedAt });
+    this.#emit({ kind: "snapshot", upserted, removed, cells: this.#cells });
+    this.#setSummary({
+      truckCount: this.#positions.size,
+      fleetSize: batch?.fleetSize ?? this.#positions.size,
+      lastUpdateAt: receivedAt,
+    });
   }
 
-  /** Applies a batch of changed positions; older or repeated ones are ignored. */
-  applyPositions(positions: readonly TruckPosition[], receivedAt: number): void {
+  /**
+   * Applies a batch of changed positions; older or repeated ones are ignored. A truck whose new
+   * position is outside the map's area (and not followed) has left it: it is dropped.
+   */
+  applyPositions(
+    positions: readonly TruckPosition[],
+    receivedAt: number,
+    batch?: FleetStreamBatch,
+  ): void {
     const upserted: TruckPosition[] = [];
+    const removed: string[] = [];
+    const area = this.#viewport;
     for (const position of positions) {
       if (!isNewerFix(position, this.#positions.get(position.truckId))) continue;
+      if (
+        area &&
+        !area.follow?.includes(position.truckId) &&
+        !inViewport(area, position.lat, position.lon)
+      ) {
+        if (this.#positions.delete(position.truckId)) removed.push(position.truckId);
+        continue;
+      }
       this.#positions.set(position.truckId, position);
       upserted.push(position);
     }
-    if (upserted.length > 0) this.#emit({ kind: "positions", upserted, removed: [] });
-    this.#setSummary({ truckCount: this.#positions.size, lastUpdateAt: receivedAt });
+    if (upserted.length > 0 || removed.length > 0 || batch?.cells) {
+      this.#emit({
+        kind: "positions",
+        upserted,
+        removed,
+        ...(batch?.cells ? { cells: batch.cells } : {}),
+      });
+    }
+    this.#setSummary({
+      truckCount: this.#positions.size,
+      fleetSize: batch ? batch.fleetSize : this.#positions.size,
+      lastUpdateAt: receivedAt,
+    });
   }
 
   #emit(change: FleetChange): void {

@@ -1,6 +1,10 @@
 "use client";
 
-import type { ClientToServerEvents, ServerToClientEvents } from "@fleetstream/contracts";
+import type {
+  ClientToServerEvents,
+  ServerToClientEvents,
+  ViewportSubscription,
+} from "@fleetstream/contracts";
 import { useEffect, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import { type AlertStore, createAlertStore } from "../alerts/alert-store";
@@ -19,6 +23,8 @@ export interface Live {
   /** Follow a truck's (or fence's) speed windows; null stops. Survives reconnects. */
   watchTruck(truckId: string | null): void;
   watchGeofence(geofenceId: string | null): void;
+  /** The map's area and followed trucks: the fleet channel sends only what is there. */
+  setViewport(viewport: ViewportSubscription): void;
 }
 
 /**
@@ -35,6 +41,7 @@ export function createLive(): Live & { connect(): () => void } {
   let socket: FleetSocket | undefined;
   let truck: string | null = null;
   let geofence: string | null = null;
+  let viewport: ViewportSubscription | null = null;
 
   return {
     fleet,
@@ -53,13 +60,20 @@ export function createLive(): Live & { connect(): () => void } {
       windows.getState().watchGeofence(id);
       socket?.emit("geofence:watch:v1", id);
     },
+    setViewport(next) {
+      viewport = next;
+      fleet.setViewport(next);
+      if (socket?.connected) socket.emit("fleet:viewport:v1", next); // else sent on connect
+    },
     connect() {
-      const s: FleetSocket = io({ reconnectionDelayMax: 5_000 });
+      // The viewport-scoped fleet stream (v2): nothing until the map says where it looks.
+      const s: FleetSocket = io({ reconnectionDelayMax: 5_000, auth: { fleet: "viewport" } });
       socket = s;
       s.on("connect", () => {
         fleet.setConnection("live");
         if (truck) s.emit("truck:watch:v1", truck);
         if (geofence) s.emit("geofence:watch:v1", geofence);
+        if (viewport) s.emit("fleet:viewport:v1", viewport);
       });
       s.on("disconnect", (reason) => {
         fleet.setConnection("reconnecting");
@@ -75,8 +89,8 @@ export function createLive(): Live & { connect(): () => void } {
         }
         fleet.setConnection("reconnecting");
       });
-      s.on("fleet:snapshot:v1", (positions) => fleet.applySnapshot(positions, Date.now()));
-      s.on("fleet:positions:v1", (positions) => fleet.applyPositions(positions, Date.now()));
+      s.on("fleet:view:v2", (batch) => fleet.applyView(batch, Date.now()));
+      s.on("fleet:changes:v2", (batch) => fleet.applyChanges(batch, Date.now()));
       s.on("alerts:recent:v1", (list) => alerts.getState().receiveRecent(list));
       s.on("alerts:new:v1", (list) => alerts.getState().receiveNew(list));
       s.on("alerts:acknowledged:v1", (ack) => alerts.getState().acknowledged(ack));

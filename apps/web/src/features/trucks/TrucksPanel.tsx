@@ -18,8 +18,9 @@ const SORT_LABEL: Record<TruckSort, string> = {
 const serverSummary = () => INITIAL_SUMMARY;
 
 /**
- * Every truck, searchable by id, filtered by status, sorted; virtualised (only the rows on
- * screen are in the DOM), so 50,000 trucks scroll smoothly. Rows refresh once a second.
+ * The trucks in the map's area (the live stream sends only those), searchable by id, filtered
+ * by status, sorted; virtualised (only the rows on screen are in the DOM), so 50,000 trucks
+ * scroll smoothly. Rows refresh once a second.
  * Selecting a row selects the truck (details, and the map follows it).
  */
 export function TrucksPanel() {
@@ -114,6 +115,9 @@ export function TrucksPanel() {
         {rows.length === summary.truckCount
           ? `${rows.length} trucks`
           : `${rows.length} of ${summary.truckCount} trucks`}
+        {summary.fleetSize !== null && summary.fleetSize > summary.truckCount
+          ? ` on the map (${summary.fleetSize} in the fleet: move or zoom the map for others)`
+          : ""}
         {" · offline after "}
         {Math.round(config.offlineAfterMs / 60_000)} min without a fix
       </p>

@@ -26,6 +26,11 @@ export class LatestPositions {
     return this.#latest.get(truckId);
   }
 
+  /** Every truck's latest position, in no particular order. */
+  values(): IterableIterator<TruckPosition> {
+    return this.#latest.values();
+  }
+
   /** Every truck's latest position, ordered by truck id. */
   snapshot(): TruckPosition[] {
     return [...this.#latest.values()].sort(byTruckId);
