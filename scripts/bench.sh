@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# `npm run bench -- <name>`: runs <app>/bench/<name>.ts (in apps/, packages/, or e2e/ for the
-# browser benches). Each benchmark starts what it needs and prints one JSON object as its last
-# line (bench, metric, value, unit, baseline, ratio).
+# `npm run bench -- <name>`: runs <app>/bench/<name>.ts. Each benchmark starts what it needs and
+# prints one JSON object as its last line (bench, metric, value, unit, baseline, ratio).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name="${1:-}"
-mapfile -t available < <(ls apps/*/bench/*.ts packages/*/bench/*.ts e2e/bench/*.ts 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.ts$//' | sort -u)
-file=$(ls apps/*/bench/"$name".ts packages/*/bench/"$name".ts e2e/bench/"$name".ts 2>/dev/null | head -n1 || true)
+mapfile -t available < <(ls apps/*/bench/*.ts packages/*/bench/*.ts 2>/dev/null | xargs -n1 basename 2>/dev/null | sed 's/\.ts$//' | sort -u)
+file=$(ls apps/*/bench/"$name".ts packages/*/bench/"$name".ts 2>/dev/null | head -n1 || true)
 if [[ -z "$name" ]]; then
   echo "usage: npm run bench -- <name>   (available: ${available[*]:-none})"
   exit 0

@@ -16,15 +16,24 @@
  * Chromium runs as in the e2e suite: headless, --disable-gpu (software raster, no GPU here).
  * Last line: value = canvas fps at the largest size, baseline = DOM-marker fps at that size.
  */
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { TOPICS, type TruckPosition } from "@fleetstream/contracts";
 import { scratchDatabases } from "@fleetstream/db/testing";
-import { NL_REGION } from "@fleetstream/geofence/testing";
-import { freePort, httpStatus, startAppProcess } from "@fleetstream/service/testing";
 import { type Browser, chromium, type Page } from "@playwright/test";
-import { Kafka, logLevel, type Producer } from "kafkajs";
+import { Kafka, logLevel } from "kafkajs";
+import { log, services } from "../../processor/bench/lib/pipeline-stack";
+import {
+  ADMIN,
+  buildWebApp,
+  emptyPositionsTopic,
+  sendPositions,
+  signIn,
+  simulatedFleet,
+  sleep,
+  startWebApp,
+  steadyUpdates,
+  trucksHeld,
+} from "./lib/live-fleet";
 
 const { values } = parseArgs({
   options: {
@@ -39,11 +48,7 @@ const SECONDS = Number(values.seconds);
 const FIRST_RENDER_CAP_MS = 90_000;
 const TARGET_FPS = 50;
 const TARGET_FIRST_RENDER_MS = 2_000;
-const repoRoot = new URL("../..", import.meta.url).pathname;
-const EMAIL = "bench-admin@fleetstream.test";
-const PASSWORD = "bench-admin-password-1";
 const run = randomBytes(3).toString("hex");
-const log = (line: string) => process.stderr.write(`${line}\n`);
 
 interface PageResult {
   layer: "canvas" | "dom";
@@ -54,80 +59,6 @@ interface PageResult {
   longestTaskMs: number;
   jsHeapMb: number;
   updatesPerSec: number;
-}
-
-/** infra/'s Kafka and PostgreSQL, unless KAFKA_BROKERS and DATABASE_URL point elsewhere. */
-function services(): { brokers: string[]; databaseUrl: string } {
-  if (!process.env.KAFKA_BROKERS || !process.env.DATABASE_URL) {
-    const printed = execFileSync("bash", ["infra/up.sh"], {
-      cwd: repoRoot,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    for (const [, name, value] of printed.matchAll(/^export (\w+)=(.*)$/gm))
-      if (name && value !== undefined) process.env[name] = value;
-  }
-  return {
-    brokers: (process.env.KAFKA_BROKERS ?? "").split(","),
-    databaseUrl: process.env.DATABASE_URL ?? "",
-  };
-}
-
-/** A simulated fleet spread over the Netherlands, each truck driving straight and bouncing. */
-function fleet(size: number) {
-  const [west, south, east, north] = NL_REGION;
-  let seed = 42;
-  const random = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed / 2_147_483_648;
-  };
-  const start = Date.now() - 3_600_000;
-  const trucks = Array.from({ length: size }, (_, i) => ({
-    truckId: `map-${String(i).padStart(5, "0")}`,
-    seq: 0,
-    lat: south + random() * (north - south),
-    lon: west + random() * (east - west),
-    speedKmh: 40 + random() * 50,
-    headingDeg: random() * 360,
-    eventTime: start,
-  }));
-  let next = 0;
-  /** The next truck's next fix (20 s of driving later), as the processor would publish it. */
-  const advance = (truck: (typeof trucks)[number]): TruckPosition => {
-    const km = (truck.speedKmh * 20) / 3_600;
-    const rad = (truck.headingDeg * Math.PI) / 180;
-    truck.lat += (Math.cos(rad) * km) / 111;
-    truck.lon += (Math.sin(rad) * km) / (111 * Math.cos((truck.lat * Math.PI) / 180));
-    if (truck.lat < south || truck.lat > north || truck.lon < west || truck.lon > east) {
-      truck.headingDeg = (truck.headingDeg + 180) % 360;
-    }
-    truck.seq += 1;
-    truck.eventTime += 20_000;
-    return { ...truck, processedAt: Date.now() };
-  };
-  return {
-    all: () => trucks.map(advance),
-    take(count: number): TruckPosition[] {
-      const out: TruckPosition[] = [];
-      for (let i = 0; i < count; i++) {
-        out.push(advance(trucks[next] as (typeof trucks)[number]));
-        next = (next + 1) % trucks.length;
-      }
-      return out;
-    },
-  };
-}
-
-async function send(producer: Producer, positions: TruckPosition[]): Promise<void> {
-  for (let i = 0; i < positions.length; i += 5_000) {
-    await producer.send({
-      topic: TOPICS.truckPositions.name,
-      messages: positions.slice(i, i + 5_000).map((p) => ({
-        key: p.truckId,
-        value: JSON.stringify(p),
-      })),
-    });
-  }
 }
 
 /** Opens the dashboard (the page's context is signed in) and measures one layer. */
@@ -222,12 +153,13 @@ function frameWindow(seconds: number): string {
   })()`;
 }
 
-async function signIn(browser: Browser, base: string) {
+/** The admin's signed-in browser state (session cookie), through the sign-in page. */
+async function browserSession(browser: Browser, base: string) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   const page = await context.newPage();
   await page.goto(`${base}/sign-in`);
-  await page.getByLabel("Email").fill(EMAIL);
-  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByLabel("Email").fill(ADMIN.email);
+  await page.getByLabel("Password").fill(ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL((url) => !url.pathname.startsWith("/sign-in"));
   const state = await context.storageState();
@@ -238,11 +170,7 @@ async function signIn(browser: Browser, base: string) {
 async function main() {
   const { brokers, databaseUrl } = services();
   log("map bench: building the web app (cached when unchanged)");
-  execFileSync(
-    "npx",
-    ["turbo", "run", "build", "--filter=@fleetstream/web", "--output-logs=errors-only"],
-    { cwd: repoRoot, stdio: ["ignore", "ignore", "inherit"] },
-  );
+  buildWebApp();
   const kafka = new Kafka({ clientId: `bench-map-${run}`, brokers, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -256,75 +184,32 @@ async function main() {
   const results: PageResult[] = [];
   try {
     for (const size of SIZES) {
-      // An empty positions topic: the web app's view holds this size's trucks only.
-      if ((await admin.listTopics()).includes(TOPICS.truckPositions.name)) {
-        await admin.deleteTopics({ topics: [TOPICS.truckPositions.name], timeout: 30_000 });
-        while ((await admin.listTopics()).includes(TOPICS.truckPositions.name))
-          await new Promise((r) => setTimeout(r, 250));
-      }
-      const port = await freePort();
-      const base = `http://127.0.0.1:${port}`;
-      const output: string[] = [];
-      const web = startAppProcess({
-        entry: "apps/web/src/main.ts",
-        cwd: repoRoot,
-        env: {
-          PORT: String(port),
-          HOST: "127.0.0.1",
-          KAFKA_BROKERS: brokers.join(","),
-          DATABASE_URL: await scratch.create(),
-          AUTH_SECRET: randomBytes(24).toString("hex"),
-          ADMIN_EMAIL: EMAIL,
-          ADMIN_PASSWORD: PASSWORD,
-          MAP_TILE_URL: "none",
-          MAP_ROAD_NETWORK: "builtin",
-          LOG_LEVEL: "warn",
-        },
-        output: (chunk) => output.push(chunk.toString()),
-      });
-      let load: NodeJS.Timeout | undefined;
+      await emptyPositionsTopic(admin);
+      const web = await startWebApp({ brokers, databaseUrl: await scratch.create() });
+      let stopUpdates: (() => void) | undefined;
       try {
-        while ((await httpStatus(`${base}/health/ready`)) !== 200) {
-          if (web.child.exitCode !== null) throw new Error(`web exited:\n${output.join("")}`);
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        const trucks = fleet(size);
-        await send(producer, trucks.all());
-        const state = await signIn(browser, base);
+        const trucks = simulatedFleet(size);
+        await sendPositions(producer, trucks.all());
+        const cookie = await signIn(web.base);
+        // The page's first view should find every truck in the web app.
+        while ((await trucksHeld(web.base, cookie)) < size) await sleep(250);
         const context = await browser.newContext({
           viewport: { width: 1440, height: 900 },
-          storageState: state,
+          storageState: await browserSession(browser, web.base),
         });
-        // Wait until the web app holds every truck, so the page's snapshot is the whole fleet.
-        for (;;) {
-          const metrics = await (await context.request.get(`${base}/metrics`)).text();
-          const held = Number(/^fleetstream_web_trucks (\d+)/m.exec(metrics)?.[1] ?? 0);
-          if (held >= size) break;
-          await new Promise((r) => setTimeout(r, 250));
-        }
-        // Steady updates, in 10 sends a second.
-        let sending = false;
-        load = setInterval(() => {
-          if (sending) return;
-          sending = true;
-          send(producer, trucks.take(Math.round(RATE / 10)))
-            .catch((error: unknown) => log(`map bench: a send failed: ${String(error)}`))
-            .finally(() => {
-              sending = false;
-            });
-        }, 100);
+        stopUpdates = steadyUpdates(producer, trucks, RATE, log);
         for (const layer of ["canvas", "dom"] as const) {
           log(`map bench: ${size} trucks, ${layer} layer…`);
           const page = await context.newPage();
-          const result = await measure(page, base, layer, size);
+          const result = await measure(page, web.base, layer, size);
           await page.close();
           results.push(result);
           log(`map bench: ${JSON.stringify(result)}`);
         }
         await context.close();
       } finally {
-        if (load) clearInterval(load);
-        await web.kill("SIGTERM");
+        stopUpdates?.();
+        await web.process.kill("SIGTERM");
       }
     }
   } finally {
