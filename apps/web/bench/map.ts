@@ -12,12 +12,13 @@
  *    `fleet:first-render` performance mark), capped at FIRST_RENDER_CAP_MS;
  *  - fps: requestAnimationFrame callbacks per second over `seconds`, after 2 s of settling;
  *  - long tasks (> 50 ms) in that window, and the JS heap after it;
- *  - updates/s: positions the page received over socket.io in that window.
+ *  - updates/s: positions the page received over socket.io in that window (`fleet:changes:v2`).
  * Chromium runs as in the e2e suite: headless, --disable-gpu (software raster, no GPU here).
  * Last line: value = canvas fps at the largest size, baseline = DOM-marker fps at that size.
  */
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
+import type { FleetStreamBatch } from "@fleetstream/contracts";
 import { scratchDatabases } from "@fleetstream/db/testing";
 import { type Browser, chromium, type Page } from "@playwright/test";
 import { Kafka, logLevel } from "kafkajs";
@@ -73,8 +74,9 @@ async function measure(
   page.on("websocket", (ws) =>
     ws.on("framereceived", ({ payload }) => {
       if (!counting || typeof payload !== "string") return;
-      if (!payload.startsWith('42["fleet:positions')) return;
-      positions += payload.split('{"truckId"').length - 1;
+      if (!payload.startsWith('42["fleet:changes:v2"')) return;
+      const [, batch] = JSON.parse(payload.slice(2)) as [string, FleetStreamBatch];
+      positions += batch.positions.truckId.length;
     }),
   );
   await page.addInitScript(() => {
