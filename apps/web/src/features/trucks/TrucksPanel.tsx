@@ -7,6 +7,7 @@ import { TRUCK_STATUSES } from "../../shared/truck-status";
 import { INITIAL_SUMMARY } from "../live/fleet-client-store";
 import { useConsole, useNow, useView } from "../shell/console-context";
 import { TRUCK_SORTS, type TruckSort } from "../shell/view-state";
+import { FleetSearch } from "./FleetSearch";
 import { statusCounts, truckRows } from "./truck-list";
 
 const ROW_HEIGHT = 44;
@@ -165,6 +166,11 @@ export function TrucksPanel() {
           })}
         </div>
       </div>
+      <FleetSearch
+        search={filter.q}
+        onMap={(truckId) => live.fleet.get(truckId) !== undefined}
+        onSelect={selectTruck}
+      />
     </div>
   );
 }
