@@ -56,4 +56,22 @@ describe("FleetClientStore", () => {
     expect(store.positions().map((p) => `${p.truckId}#${p.seq}`)).toEqual(["T-2#2"]);
     expect(store.getSummary().truckCount).toBe(1);
   });
+
+  it("measures fix-to-screen latency of pushed positions, fleet-wide and per truck", () => {
+    const store = new FleetClientStore();
+    // fix(…, seq) was processed at 1_764_000_000_100 + seq.
+    store.applySnapshot([fix("T-1", 1)], 1_764_000_000_500);
+    expect(store.latency(1_764_000_000_500)).toBeNull(); // a snapshot is not a push
+    expect(store.shownAfter("T-1")).toBeUndefined();
+
+    store.applyPositions([fix("T-1", 2), fix("T-2", 1)], 1_764_000_000_141);
+    store.applyPositions([fix("T-1", 2)], 1_764_000_000_900); // a repeat: not shown again
+    expect(store.shownAfter("T-1")).toBe(39);
+    expect(store.shownAfter("T-2")).toBe(40);
+    expect(store.latency(1_764_000_001_000)).toEqual({ p50: 39, p99: 40, count: 2 });
+
+    store.applySnapshot([fix("T-1", 3)], 1_764_000_002_000); // after a reconnect: unknown again
+    expect(store.shownAfter("T-1")).toBeUndefined();
+    expect(store.shownAfter("T-2")).toBeUndefined();
+  });
 });

@@ -1,5 +1,6 @@
 // isNewerFix: the contract's one rule for a truck's latest fix, as in the processor.
 import { isNewerFix, type TruckPosition } from "@fleetstream/contracts";
+import { type LatencyStats, LatencyWindow } from "./latency";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
@@ -35,6 +36,9 @@ export class FleetClientStore {
   readonly #changeListeners = new Set<Listener<FleetChange>>();
   readonly #summaryListeners = new Set<() => void>();
   #summary: FleetSummary = INITIAL_SUMMARY;
+  readonly #latency = new LatencyWindow();
+  /** Per truck: its latest fix's receipt here − processedAt (pushed fixes only, see latency.ts). */
+  readonly #shownAfter = new Map<string, number>();
   #snapshots = 0;
   #version = 0;
 
@@ -57,6 +61,19 @@ export class FleetClientStore {
     return this.#snapshots;
   }
 
+  /** The fleet's fix-to-screen latency (p50, p99) over the last 30 s; null without pushes. */
+  latency(now: number): LatencyStats | null {
+    return this.#latency.stats(now);
+  }
+
+  /**
+   * How long after the processor handled it this truck's latest fix reached this page; unknown
+   * for a fix that came in a snapshot (it may have been handled long before the page opened).
+   */
+  shownAfter(truckId: string): number | undefined {
+    return this.#shownAfter.get(truckId);
+  }
+
   getSummary = (): FleetSummary => this.#summary;
 
   subscribeSummary = (listener: () => void): (() => void) => {
@@ -77,7 +94,10 @@ export class FleetClientStore {
   applySnapshot(positions: readonly TruckPosition[], receivedAt: number): void {
     const incoming = new Map(positions.map((p) => [p.truckId, p]));
     const removed = [...this.#positions.keys()].filter((id) => !incoming.has(id));
-    for (const id of removed) this.#positions.delete(id);
+    for (const id of removed) {
+      this.#positions.delete(id);
+      this.#shownAfter.delete(id);
+    }
     const upserted: TruckPosition[] = [];
     for (const position of incoming.values()) {
       const current = this.#positions.get(position.truckId);
@@ -85,6 +105,7 @@ export class FleetClientStore {
       // unless it is older than what this page already shows.
       if (current && !isNewerFix(position, current)) continue;
       this.#positions.set(position.truckId, position);
+      this.#shownAfter.delete(position.truckId);
       upserted.push(position);
     }
     this.#snapshots += 1;
@@ -98,6 +119,9 @@ export class FleetClientStore {
     for (const position of positions) {
       if (!isNewerFix(position, this.#positions.get(position.truckId))) continue;
       this.#positions.set(position.truckId, position);
+      const latency = receivedAt - position.processedAt;
+      this.#shownAfter.set(position.truckId, latency);
+      this.#latency.add(latency, receivedAt);
       upserted.push(position);
     }
     if (upserted.length > 0) this.#emit({ kind: "positions", upserted, removed: [] });
