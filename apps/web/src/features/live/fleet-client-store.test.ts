@@ -29,6 +29,34 @@ describe("FleetClientStore", () => {
     expect(store.getSummary()).toEqual({ connection: "live", truckCount: 3, lastUpdateAt: 2000 });
   });
 
+  it("moves the summary at most once a second with pushes, exactly when the connection changes", () => {
+    const store = new FleetClientStore();
+    let notified = 0;
+    store.subscribeSummary(() => notified++);
+    store.setConnection("live");
+    store.applyPositions([fix("T-1", 1)], 1_000);
+    const first = store.getSummary();
+    store.applyPositions([fix("T-1", 2)], 1_200);
+    store.applyPositions([fix("T-1", 3)], 1_900);
+    expect(store.getSummary()).toBe(first); // same count, within the second: no re-render
+    expect(notified).toBe(2);
+
+    store.applyPositions([fix("T-2", 1)], 1_950); // a new truck: at once
+    expect(store.getSummary().truckCount).toBe(2);
+    store.applyPositions([fix("T-1", 4)], 2_300);
+    expect(store.getSummary().lastUpdateAt).toBe(1_950);
+    store.setConnection("reconnecting"); // the banner's "as of": the last push exactly
+    expect(store.getSummary()).toEqual({
+      connection: "reconnecting",
+      truckCount: 2,
+      lastUpdateAt: 2_300,
+    });
+    store.applyPositions([fix("T-1", 5)], 3_299);
+    expect(store.getSummary().lastUpdateAt).toBe(2_300);
+    store.applyPositions([fix("T-1", 6)], 3_300);
+    expect(store.getSummary().lastUpdateAt).toBe(3_300);
+  });
+
   it("tells the map which trucks moved, ignoring stale updates", () => {
     const store = new FleetClientStore();
     const changes: FleetChange[] = [];

@@ -4,13 +4,24 @@ import { type LatencyStats, LatencyWindow } from "./latency";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
-/** What the status bar shows; a new object whenever any field changes. */
+/**
+ * What the status bar shows; a new object whenever a field changes, but for position pushes at
+ * most once a second unless the truck count changes: pushes may come 60 times a second (the
+ * server sends a fix as soon as it arrives) and every summary listener (status bar, truck list,
+ * the map's stale check) would run for each.
+ */
 export interface FleetSummary {
   connection: ConnectionState;
   truckCount: number;
-  /** Browser clock (epoch ms) when the last snapshot or position batch arrived. */
+  /**
+   * Browser clock (epoch ms) when the last snapshot or position batch arrived: exact when the
+   * connection changes (the "as of" of the reconnect banner), else up to a second behind.
+   */
   lastUpdateAt: number | null;
 }
+
+/** Pushes move the summary at most this often (ms) while the truck count stays. */
+const SUMMARY_EVERY_MS = 1_000;
 
 /** What the map needs to redraw: trucks to place or move, and trucks to drop. */
 export interface FleetChange {
@@ -36,6 +47,7 @@ export class FleetClientStore {
   readonly #changeListeners = new Set<Listener<FleetChange>>();
   readonly #summaryListeners = new Set<() => void>();
   #summary: FleetSummary = INITIAL_SUMMARY;
+  #lastUpdateAt: number | null = null;
   readonly #latency = new LatencyWindow();
   /** Per truck: its latest fix's receipt here − processedAt (pushed fixes only, see latency.ts). */
   readonly #shownAfter = new Map<string, number>();
@@ -87,7 +99,8 @@ export class FleetClientStore {
   }
 
   setConnection(connection: ConnectionState): void {
-    if (connection !== this.#summary.connection) this.#setSummary({ connection });
+    if (connection !== this.#summary.connection)
+      this.#setSummary({ connection, lastUpdateAt: this.#lastUpdateAt });
   }
 
   /** Replaces the fleet with the server's full view (sent on every (re)connect). */
@@ -110,6 +123,7 @@ export class FleetClientStore {
     }
     this.#snapshots += 1;
     this.#emit({ kind: "snapshot", upserted, removed });
+    this.#lastUpdateAt = receivedAt;
     this.#setSummary({ truckCount: this.#positions.size, lastUpdateAt: receivedAt });
   }
 
@@ -125,7 +139,15 @@ export class FleetClientStore {
       upserted.push(position);
     }
     if (upserted.length > 0) this.#emit({ kind: "positions", upserted, removed: [] });
-    this.#setSummary({ truckCount: this.#positions.size, lastUpdateAt: receivedAt });
+    this.#lastUpdateAt = receivedAt;
+    const { truckCount, lastUpdateAt } = this.#summary;
+    if (
+      truckCount !== this.#positions.size ||
+      lastUpdateAt === null ||
+      receivedAt - lastUpdateAt >= SUMMARY_EVERY_MS
+    ) {
+      this.#setSummary({ truckCount: this.#positions.size, lastUpdateAt: receivedAt });
+    }
   }
 
   #emit(change: FleetChange): void {
