@@ -8,7 +8,8 @@
  * (or a newer fix of the probe, which replaces it on screen) in `fleet:positions:v1`.
  * Baseline, same run and load: Kafka alone, produce time → a plain reader receiving the probe
  * record (as pipeline-lag). Last line: one JSON object; value = p99 at 2,000 fixes/s (ms), with
- * every load's p50/p99 and the baseline's.
+ * every load's p50/p99 and the baseline's, and where the time went (produced → processed by the
+ * processor, processed → socket: the web app) for the probe fixes sent on their own.
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -58,6 +59,8 @@ interface Probe {
   shownAt?: number;
   /** Shown by a newer fix of the probe (this one was never sent on its own). */
   superseded?: boolean;
+  /** The processor's processedAt of the position shown (where the time went: before or after). */
+  processedAt?: number;
 }
 const probes = new Map<number, Probe>();
 
@@ -187,7 +190,13 @@ async function main() {
         if (p.truckId !== PROBE) continue;
         for (; firstUnshown <= p.seq; firstUnshown++) {
           const probe = probes.get(firstUnshown);
-          if (probe) Object.assign(probe, { shownAt: now, superseded: firstUnshown < p.seq });
+          if (probe) {
+            Object.assign(probe, {
+              shownAt: now,
+              superseded: firstUnshown < p.seq,
+              processedAt: p.processedAt,
+            });
+          }
         }
       }
     });
@@ -269,19 +278,32 @@ async function main() {
       const mine = [...probes.values()].filter((p) => p.load === rate && p.measured);
       const shownMs: number[] = [];
       const kafkaMs: number[] = [];
+      // Fixes sent on their own: produce → processed (processor), processed → socket (web app).
+      const processorMs: number[] = [];
+      const webMs: number[] = [];
       for (const p of mine) {
         if (p.producedAt === undefined) continue;
         if (p.kafkaAt !== undefined) kafkaMs.push(p.kafkaAt - p.producedAt);
-        if (p.shownAt !== undefined) shownMs.push(p.shownAt - p.producedAt);
+        if (p.shownAt === undefined) continue;
+        shownMs.push(p.shownAt - p.producedAt);
+        if (p.superseded || p.processedAt === undefined) continue;
+        processorMs.push(p.processedAt - p.producedAt);
+        webMs.push(p.shownAt - p.processedAt);
       }
       const shown = stats(shownMs);
       const kafka = stats(kafkaMs);
+      const processor = stats(processorMs);
+      const web = stats(webMs);
       return {
         rate,
         p50: shown.p50,
         p99: shown.p99,
         kafkaOnlyP50: kafka.p50,
         kafkaOnlyP99: kafka.p99,
+        processedP50: processor.p50,
+        processedP99: processor.p99,
+        processedToSocketP50: web.p50,
+        processedToSocketP99: web.p99,
         probes: mine.length,
         supersededBeforeShown: mine.filter((p) => p.superseded).length,
         notShown: mine.length - shownMs.length,
@@ -290,7 +312,7 @@ async function main() {
     });
     for (const l of loads) {
       log(
-        `load ${l.rate} fixes/s: socket p50 ${l.p50} ms, p99 ${l.p99} ms; Kafka alone p50 ${l.kafkaOnlyP50} ms, p99 ${l.kafkaOnlyP99} ms (${l.probes} probe fixes, ${l.supersededBeforeShown} shown by a newer one, ${l.notShown} not shown)`,
+        `load ${l.rate} fixes/s: socket p50 ${l.p50} ms, p99 ${l.p99} ms; Kafka alone p50 ${l.kafkaOnlyP50} ms, p99 ${l.kafkaOnlyP99} ms; of that, produced → processed p50 ${l.processedP50} ms, p99 ${l.processedP99} ms, processed → socket p50 ${l.processedToSocketP50} ms, p99 ${l.processedToSocketP99} ms (${l.probes} probe fixes, ${l.supersededBeforeShown} shown by a newer one, ${l.notShown} not shown)`,
       );
     }
     const main = loads.find((l) => l.rate === 2_000) ?? loads[loads.length - 1];
