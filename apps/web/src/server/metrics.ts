@@ -9,7 +9,13 @@ import type { LiveFeed } from "./feeds/live-feed";
  */
 export function createWebMetrics(
   registry: Registry,
-  sources: { feeds: readonly LiveFeed[]; sockets: () => number; trucks: () => number },
+  sources: {
+    feeds: readonly LiveFeed[];
+    sockets: () => number;
+    trucks: () => number;
+    /** The flush pacer's current gap between pushes, ms. */
+    flushGapMs: () => number;
+  },
 ) {
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: "fleetstream_web_" });
@@ -57,7 +63,8 @@ export function createWebMetrics(
     name: "fleetstream_web_position_push_seconds",
     help: "When a position reached browsers, measured from the processor handling the fix (since=processed) and from the fix's event time (since=event)",
     labelNames: ["since"] as const,
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+    // From 5 ms: idle, a position is pushed a few ms after it arrives (flush-pacer.ts).
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
     registers,
   });
   const flushSeconds = new Histogram({
@@ -65,6 +72,14 @@ export function createWebMetrics(
     help: "Time to push one round of coalesced live updates to every browser",
     buckets: [0.0005, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers,
+  });
+  new Gauge({
+    name: "fleetstream_web_flush_gap_seconds",
+    help: "Time now kept between two pushes of live updates: 10x the last push's duration, from 16 ms up to the longest wait (grows under load)",
+    registers,
+    collect() {
+      this.set(sources.flushGapMs() / 1000);
+    },
   });
 
   return {

@@ -37,6 +37,7 @@ import { createGate, type Gate } from "./auth/gate";
 import { type Principal, principalOf } from "./auth/roles";
 import { provideWebContext, type WebContext } from "./context";
 import { createAlertsFeed } from "./feeds/alerts";
+import { createFlushPacer } from "./feeds/flush-pacer";
 import { createGeofencesFeed } from "./feeds/geofences";
 import type { LiveFeed } from "./feeds/live-feed";
 import { createPositionsFeed } from "./feeds/positions";
@@ -106,7 +107,10 @@ export interface WebServerDeps {
   logger: Logger;
   /** Next.js dev mode (compile on demand, HMR) instead of serving the `next build` output. */
   dev?: boolean;
-  /** How often coalesced live updates are pushed to browsers, ms. */
+  /**
+   * The longest a live change waits before it is pushed to browsers, ms (300): idle, changes go
+   * out a few ms after they arrive; under load they coalesce up to this (feeds/flush-pacer.ts).
+   */
   flushIntervalMs?: number;
   /** GPS_TOPIC_PARTITIONS: partitions of the topics this instance may create. */
   partitions?: number;
@@ -212,7 +216,16 @@ export function createWebServer(deps: WebServerDeps): WebServer {
 
   // Names this instance in logs (every instance reads every topic whole, without a group).
   const instance = `web-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-  const feedOptions = { eventLog, logger: deps.logger, partitions };
+  // Pushes what the feeds gathered: soon after it arrives when idle, coalesced under load.
+  const pacer = createFlushPacer({
+    maxGapMs: flushIntervalMs,
+    flush: () => {
+      const began = performance.now();
+      for (const feed of feeds) feed.flush(io);
+      metrics.flushed((performance.now() - began) / 1000);
+    },
+  });
+  const feedOptions = { eventLog, logger: deps.logger, partitions, onChange: pacer.changed };
   const positions = createPositionsFeed({
     ...feedOptions,
     onPushed: (pushed, at) => metrics.positionsPushed(pushed, at),
@@ -233,6 +246,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     feeds,
     sockets: () => io.engine.clientsCount,
     trucks: () => positions.view.size,
+    flushGapMs: () => pacer.gapMs,
   });
 
   /**
@@ -335,7 +349,6 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     }
   });
 
-  let timer: NodeJS.Timeout | undefined;
   let sessionSweep: NodeJS.Timeout | undefined;
   let started = false;
 
@@ -432,12 +445,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       });
       await probe.checked;
       started = true;
-      timer = setInterval(() => {
-        const began = performance.now();
-        for (const feed of feeds) feed.flush(io);
-        metrics.flushed((performance.now() - began) / 1000);
-      }, flushIntervalMs);
-      timer.unref();
+      pacer.start();
       logger.info({ url: this.url, dev, instance }, "web server ready");
     },
 
@@ -445,8 +453,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       probe?.stop();
       if (sessionSweep) clearInterval(sessionSweep);
       sessionSweep = undefined;
-      if (timer) clearInterval(timer);
-      timer = undefined;
+      pacer.stop();
       io.disconnectSockets(true);
       if (started) for (const feed of feeds) await feed.stop();
       started = false;

@@ -35,6 +35,35 @@ describe("FleetClientStore", () => {
     });
   });
 
+  it("moves the summary at most once a second with pushes, exactly when the connection changes", () => {
+    const store = new FleetClientStore();
+    let notified = 0;
+    store.subscribeSummary(() => notified++);
+    store.setConnection("live");
+    store.applyPositions([fix("T-1", 1)], 1_000);
+    const first = store.getSummary();
+    store.applyPositions([fix("T-1", 2)], 1_200);
+    store.applyPositions([fix("T-1", 3)], 1_900);
+    expect(store.getSummary()).toBe(first); // same count, within the second: no re-render
+    expect(notified).toBe(2);
+
+    store.applyPositions([fix("T-2", 1)], 1_950); // a new truck: at once
+    expect(store.getSummary().truckCount).toBe(2);
+    store.applyPositions([fix("T-1", 4)], 2_300);
+    expect(store.getSummary().lastUpdateAt).toBe(1_950);
+    store.setConnection("reconnecting"); // the banner's "as of": the last push exactly
+    expect(store.getSummary()).toEqual({
+      connection: "reconnecting",
+      truckCount: 2,
+      fleetSize: 2,
+      lastUpdateAt: 2_300,
+    });
+    store.applyPositions([fix("T-1", 5)], 3_299);
+    expect(store.getSummary().lastUpdateAt).toBe(2_300);
+    store.applyPositions([fix("T-1", 6)], 3_300);
+    expect(store.getSummary().lastUpdateAt).toBe(3_300);
+  });
+
   it("tells the map which trucks moved, ignoring stale updates", () => {
     const store = new FleetClientStore();
     const changes: FleetChange[] = [];
@@ -93,5 +122,23 @@ describe("FleetClientStore", () => {
     expect(changes.at(-1)).toMatchObject({ kind: "snapshot", cells });
     expect(store.positions()).toEqual([]);
     expect(store.cells()).toEqual(cells);
+  });
+
+  it("measures fix-to-screen latency of pushed positions, fleet-wide and per truck", () => {
+    const store = new FleetClientStore();
+    // fix(…, seq) was processed at 1_764_000_000_100 + seq.
+    store.applySnapshot([fix("T-1", 1)], 1_764_000_000_500);
+    expect(store.latency(1_764_000_000_500)).toBeNull(); // a snapshot is not a push
+    expect(store.shownAfter("T-1")).toBeUndefined();
+
+    store.applyPositions([fix("T-1", 2), fix("T-2", 1)], 1_764_000_000_141);
+    store.applyPositions([fix("T-1", 2)], 1_764_000_000_900); // a repeat: not shown again
+    expect(store.shownAfter("T-1")).toBe(39);
+    expect(store.shownAfter("T-2")).toBe(40);
+    expect(store.latency(1_764_000_001_000)).toEqual({ p50: 39, p99: 40, count: 2 });
+
+    store.applySnapshot([fix("T-1", 3)], 1_764_000_002_000); // after a reconnect: unknown again
+    expect(store.shownAfter("T-1")).toBeUndefined();
+    expect(store.shownAfter("T-2")).toBeUndefined();
   });
 });

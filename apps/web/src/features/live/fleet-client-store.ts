@@ -8,19 +8,31 @@ import {
   type TruckPosition,
   type ViewportSubscription,
 } from "@fleetstream/contracts";
+import { type LatencyStats, LatencyWindow } from "./latency";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";
 
-/** What the status bar shows; a new object whenever any field changes. */
+/**
+ * What the status bar shows; a new object whenever a field changes, but for position pushes at
+ * most once a second unless the truck count changes: pushes may come 60 times a second (the
+ * server sends a fix as soon as it arrives) and every summary listener (status bar, truck list,
+ * the map's stale check) would run for each.
+ */
 export interface FleetSummary {
   connection: ConnectionState;
   /** Trucks the page holds: those in the map's area (and followed ones). */
   truckCount: number;
   /** Trucks in the whole fleet (the web server's count); null before the first answer. */
   fleetSize: number | null;
-  /** Browser clock (epoch ms) when the last snapshot or position batch arrived. */
+  /**
+   * Browser clock (epoch ms) when the last snapshot or position batch arrived: exact when the
+   * connection changes (the "as of" of the reconnect banner), else up to a second behind.
+   */
   lastUpdateAt: number | null;
 }
+
+/** Pushes move the summary at most this often (ms) while the truck count stays. */
+const SUMMARY_EVERY_MS = 1_000;
 
 /** What the map needs to redraw: trucks to place or move, and trucks to drop. */
 export interface FleetChange {
@@ -49,6 +61,10 @@ export class FleetClientStore {
   readonly #changeListeners = new Set<Listener<FleetChange>>();
   readonly #summaryListeners = new Set<() => void>();
   #summary: FleetSummary = INITIAL_SUMMARY;
+  #lastUpdateAt: number | null = null;
+  readonly #latency = new LatencyWindow();
+  /** Per truck: its latest fix's receipt here − processedAt (pushed fixes only, see latency.ts). */
+  readonly #shownAfter = new Map<string, number>();
   #snapshots = 0;
   #version = 0;
   #viewport: ViewportSubscription | null = null;
@@ -72,6 +88,19 @@ export class FleetClientStore {
   /** How many snapshots have arrived (a reconnect brings a new one). */
   get snapshotCount(): number {
     return this.#snapshots;
+  }
+
+  /** The fleet's fix-to-screen latency (p50, p99) over the last 30 s; null without pushes. */
+  latency(now: number): LatencyStats | null {
+    return this.#latency.stats(now);
+  }
+
+  /**
+   * How long after the processor handled it this truck's latest fix reached this page; unknown
+   * for a fix that came in a snapshot (it may have been handled long before the page opened).
+   */
+  shownAfter(truckId: string): number | undefined {
+    return this.#shownAfter.get(truckId);
   }
 
   getSummary = (): FleetSummary => this.#summary;
@@ -115,7 +144,8 @@ export class FleetClientStore {
   }
 
   setConnection(connection: ConnectionState): void {
-    if (connection !== this.#summary.connection) this.#setSummary({ connection });
+    if (connection !== this.#summary.connection)
+      this.#setSummary({ connection, lastUpdateAt: this.#lastUpdateAt });
   }
 
   /** Replaces the fleet with the server's full view (sent on every (re)connect). */
@@ -126,7 +156,10 @@ export class FleetClientStore {
   ): void {
     const incoming = new Map(positions.map((p) => [p.truckId, p]));
     const removed = [...this.#positions.keys()].filter((id) => !incoming.has(id));
-    for (const id of removed) this.#positions.delete(id);
+    for (const id of removed) {
+      this.#positions.delete(id);
+      this.#shownAfter.delete(id);
+    }
     const upserted: TruckPosition[] = [];
     for (const position of incoming.values()) {
       const current = this.#positions.get(position.truckId);
@@ -134,10 +167,12 @@ export class FleetClientStore {
       // unless it is older than what this page already shows.
       if (current && !isNewerFix(position, current)) continue;
       this.#positions.set(position.truckId, position);
+      this.#shownAfter.delete(position.truckId);
       upserted.push(position);
     }
     this.#snapshots += 1;
     this.#emit({ kind: "snapshot", upserted, removed, cells: this.#cells });
+    this.#lastUpdateAt = receivedAt;
     this.#setSummary({
       truckCount: this.#positions.size,
       fleetSize: batch?.fleetSize ?? this.#positions.size,
@@ -165,9 +200,13 @@ export class FleetClientStore {
         !inViewport(area, position.lat, position.lon)
       ) {
         if (this.#positions.delete(position.truckId)) removed.push(position.truckId);
+        this.#shownAfter.delete(position.truckId);
         continue;
       }
       this.#positions.set(position.truckId, position);
+      const latency = receivedAt - position.processedAt;
+      this.#shownAfter.set(position.truckId, latency);
+      this.#latency.add(latency, receivedAt);
       upserted.push(position);
     }
     if (upserted.length > 0 || removed.length > 0 || batch?.cells) {
@@ -178,11 +217,17 @@ export class FleetClientStore {
         ...(batch?.cells ? { cells: batch.cells } : {}),
       });
     }
-    this.#setSummary({
-      truckCount: this.#positions.size,
-      fleetSize: batch ? batch.fleetSize : this.#positions.size,
-      lastUpdateAt: receivedAt,
-    });
+    this.#lastUpdateAt = receivedAt;
+    const fleetSize = batch ? batch.fleetSize : this.#positions.size;
+    const { truckCount, lastUpdateAt } = this.#summary;
+    if (
+      truckCount !== this.#positions.size ||
+      fleetSize !== this.#summary.fleetSize ||
+      lastUpdateAt === null ||
+      receivedAt - lastUpdateAt >= SUMMARY_EVERY_MS
+    ) {
+      this.#setSummary({ truckCount: this.#positions.size, fleetSize, lastUpdateAt: receivedAt });
+    }
   }
 
   #emit(change: FleetChange): void {

@@ -1,10 +1,11 @@
 "use client";
 
-import { useSyncExternalStore } from "react";
+import { useMemo, useSyncExternalStore } from "react";
 import { formatClock, utcOffset, zoneLabel } from "../../shared/time";
 import { FleetKpis } from "../fleet-kpis/FleetKpis";
 import { sendJson } from "../live/api";
 import { type ConnectionState, INITIAL_SUMMARY } from "../live/fleet-client-store";
+import { formatLatency, type LatencyStats } from "../live/latency";
 import { useCan, useConsole, useNow } from "./console-context";
 
 const CONNECTION_LABEL: Record<ConnectionState, string> = {
@@ -25,6 +26,8 @@ export function Header() {
     serverSummary,
   );
   const now = useNow();
+  // Once a second, not on every push (the status bar re-renders with each).
+  const latency = useMemo(() => live.fleet.latency(now), [live, now]);
   return (
     <header className="header">
       <h1 className="header__title">Fleetstream</h1>
@@ -47,6 +50,16 @@ export function Header() {
               data-state={summary.connection}
             >
               {CONNECTION_LABEL[summary.connection]}
+            </output>
+          </dd>
+        </div>
+        <div>
+          <dt>Latency</dt>
+          <dd>
+            <output aria-label="Fix-to-screen latency" title={latencyTitle(latency)}>
+              {latency
+                ? `p50 ${formatLatency(latency.p50)} · p99 ${formatLatency(latency.p99)}`
+                : "—"}
             </output>
           </dd>
         </div>
@@ -82,6 +95,15 @@ export function Header() {
       </section>
     </header>
   );
+}
+
+function latencyTitle(latency: LatencyStats | null): string {
+  const what =
+    "Fix to screen: when this browser received a position minus when the processor handled it";
+  const clocks = "Assumes this browser's clock agrees with the servers'.";
+  return latency
+    ? `${what}, over the ${latency.count} positions of the last 30 s (median and 99th percentile). ${clocks}`
+    : `${what}: no position pushed in the last 30 s. ${clocks}`;
 }
 
 /** Ends the session (the server closes this browser's live connection too). */

@@ -14,6 +14,7 @@ import { truckStatus } from "../../shared/truck-status";
 import { compassPoint } from "../fleet-map/truck-marker-html";
 import { getJson } from "../live/api";
 import { INITIAL_SUMMARY } from "../live/fleet-client-store";
+import { formatLatency } from "../live/latency";
 import { useConsole, useNow, useView } from "../shell/console-context";
 import { TruckSpeedChart } from "./SpeedChart";
 
@@ -79,6 +80,7 @@ export function TruckDetail({ truckId }: { truckId: string }) {
   const status = truckStatus(position, now, config.offlineAfterMs);
   const stale = status === "offline" || summary.connection !== "live";
   const lag = position.processedAt - position.eventTime;
+  const shownAfter = live.fleet.shownAfter(truckId);
 
   return (
     <article className={`detail${stale ? " is-stale" : ""}`} aria-label={`Truck ${truckId}`}>
@@ -112,6 +114,15 @@ export function TruckDetail({ truckId }: { truckId: string }) {
           {lag >= 0
             ? `processed ${formatDuration(lag)} after its event time`
             : `processed ${formatDuration(lag)} before its event time (the event time is ahead of the processor's clock)`}
+        </dd>
+        <dt>On screen</dt>
+        <dd
+          data-testid="fix-shown-after"
+          title="When this browser received the fix minus when the processor handled it; assumes this browser's clock agrees with the servers'"
+        >
+          {shownAfter === undefined
+            ? "with the page's first data (not timed)"
+            : `${formatLatency(shownAfter)} after processing`}
         </dd>
       </dl>
       <section aria-label="Inside geofences">

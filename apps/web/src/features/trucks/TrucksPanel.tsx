@@ -38,7 +38,7 @@ export function TrucksPanel() {
   const now = useNow(1000);
   const stale = summary.connection !== "live";
 
-  // Recomputed on the 1 s tick (positions arrive every 300 ms) and on every filter change.
+  // Recomputed on the 1 s tick (positions arrive many times a second) and on every filter change.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `now` is the refresh tick
   const { rows, counts } = useMemo(() => {
     const positions = live.fleet.positions();

@@ -46,6 +46,7 @@ export function createAlertsFeed(options: AlertsFeedOptions): AlertsFeed {
     acknowledged(ack) {
       view.acknowledge(ack);
       pendingAcks.push(ack);
+      options.onChange?.();
     },
     flush(io) {
       const fresh = view.takeNew();

@@ -12,8 +12,9 @@ export type FleetSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 /**
  * One live channel of the dashboard: a topic, the web server's in-memory view of it, and the
- * socket.io events that carry it to browsers. The web server starts every feed, calls `flush` on
- * one timer (so each browser gets coalesced batches) and `connect` for every new socket.
+ * socket.io events that carry it to browsers. The web server starts every feed, calls `flush`
+ * soon after a feed reports a change (paced by flush-pacer.ts: at once when idle, coalesced under
+ * load) and `connect` for every new socket.
  */
 export interface LiveFeed {
   readonly name: string;
@@ -50,6 +51,8 @@ export interface TopicReaderOptions {
   partitions: number;
   // biome-ignore lint/suspicious/noExplicitAny: handlers of different record types in one list
   handlers: TopicHandler<any>[];
+  /** Called when something waits to be pushed (after each batch of records): flush soon. */
+  onChange?: () => void;
 }
 
 /**
@@ -114,6 +117,7 @@ export function createTopicReader(
         startFrom: "earliest",
         async eachBatch(batch) {
           for (const record of batch.records) accept(record);
+          options.onChange?.();
         },
       });
       reader = started;

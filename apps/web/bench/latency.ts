@@ -1,0 +1,350 @@
+/**
+ * `npm run bench -- latency [--loads 0,2000,10000] [--seconds 30] [--trucks 50000]`: how soon a
+ * fix shows in a browser. The processor and the web app run as their own processes on infra/'s
+ * Kafka and PostgreSQL (fresh database and consumer group); a socket.io client signs in as a
+ * browser does. A probe truck of its own sends a fix every 100–200 ms; for each load, fleet-sim
+ * produces that many background fixes per second (5 s to settle, then `seconds` measured). For
+ * every probe fix: produce time = its Kafka record timestamp → the socket.io client receiving it
+ * (or a newer fix of the probe, which replaces it on screen) in `fleet:positions:v1`.
+ * Baseline, same run and load: Kafka alone, produce time → a plain reader receiving the probe
+ * record (as pipeline-lag). Last line: one JSON object; value = p99 at 2,000 fixes/s (ms), with
+ * every load's p50/p99 and the baseline's, and where the time went (produced → processed by the
+ * processor, processed → socket: the web app) for the probe fixes sent on their own.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { loadavg } from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { type GpsFix, TOPICS, type TruckPosition } from "@fleetstream/contracts";
+import { scratchDatabases } from "@fleetstream/db/testing";
+import { createEventLog } from "@fleetstream/eventlog";
+import { freePort, httpStatus, startAppProcess } from "@fleetstream/service/testing";
+import { io } from "socket.io-client";
+// The processor benchmarks' stack: local services, fleet-sim and the processor as processes.
+import { log, percentile, services, simulate } from "../../processor/bench/lib/pipeline-stack";
+import { commitGroupOffsets, repoRoot, startProcessorProcess } from "../../processor/test/support";
+
+const { values } = parseArgs({
+  options: {
+    loads: { type: "string", default: "0,2000,10000" },
+    seconds: { type: "string", default: "30" },
+    trucks: { type: "string", default: "50000" },
+  },
+});
+const LOADS = values.loads.split(",").map(Number);
+const SECONDS = Number(values.seconds);
+const TRUCKS = Number(values.trucks);
+const SETTLE_S = 5;
+const TARGETS_P99_MS = new Map([
+  [2_000, 100],
+  [10_000, 250],
+]);
+const run = randomBytes(3).toString("hex");
+const PROBE = `latency-probe-${run}`;
+const ADMIN = { email: "bench@fleetstream.local", password: randomBytes(12).toString("hex") };
+
+const { brokers, databaseUrl } = services();
+const eventLog = createEventLog({ clientId: `bench-latency-${run}`, brokers });
+const scratch = scratchDatabases(databaseUrl);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Per probe fix (by seq): the load it was sent under, produce time, Kafka and socket receipt. */
+interface Probe {
+  load: number;
+  measured: boolean;
+  producedAt?: number;
+  kafkaAt?: number;
+  shownAt?: number;
+  /** Shown by a newer fix of the probe (this one was never sent on its own). */
+  superseded?: boolean;
+  /** The processor's processedAt of the position shown (where the time went: before or after). */
+  processedAt?: number;
+}
+const probes = new Map<number, Probe>();
+
+const stats = (samples: number[]) => {
+  const sorted = samples.sort((a, b) => a - b);
+  return { p50: Math.round(percentile(sorted, 50)), p99: Math.round(percentile(sorted, 99)) };
+};
+
+/** One status line, rewritten in place on a terminal (a line every 10 s otherwise). */
+function statusLine(): { update(line: string): void; done(): void } {
+  const tty = process.stderr.isTTY;
+  let last = 0;
+  return {
+    update(line) {
+      if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+      else if (Date.now() - last >= 10_000) {
+        last = Date.now();
+        log(line);
+      }
+    },
+    done() {
+      if (tty) process.stderr.write("\r\x1b[2K");
+    },
+  };
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number) {
+  for (const began = Date.now(); !(await check()); await sleep(200)) {
+    if (Date.now() - began > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
+  }
+}
+
+async function main() {
+  await eventLog.ensureTopics([TOPICS.gpsFixes, TOPICS.truckPositions]);
+  if (!existsSync(path.join(repoRoot, "apps/web/.next/BUILD_ID"))) {
+    log("latency bench: building the web app first (npm run build -w @fleetstream/web)");
+    execFileSync("npm", ["run", "build", "-w", "@fleetstream/web"], {
+      cwd: repoRoot,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
+  const url = await scratch.create();
+  const groupId = `bench-latency-${run}`;
+  await commitGroupOffsets(
+    groupId,
+    TOPICS.gpsFixes.name,
+    await eventLog.offsets(TOPICS.gpsFixes.name),
+  );
+  const output = (name: string) => (chunk: Buffer) =>
+    process.stderr.write(`[${name}] ${chunk.toString()}`);
+  const processor = startProcessorProcess(
+    {
+      KAFKA_BROKERS: brokers.join(","),
+      DATABASE_URL: url,
+      PROCESSOR_GROUP_ID: groupId,
+      LOG_LEVEL: "warn",
+    },
+    output("processor"),
+  );
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const web = startAppProcess({
+    entry: "apps/web/src/main.ts",
+    cwd: repoRoot,
+    env: {
+      KAFKA_BROKERS: brokers.join(","),
+      DATABASE_URL: url,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      AUTH_SECRET: randomBytes(24).toString("hex"),
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+      LOG_LEVEL: "warn",
+    },
+    output: output("web"),
+  });
+  const producer = eventLog.producer();
+  const reader = eventLog.reader({
+    topics: [TOPICS.gpsFixes.name],
+    startFrom: "latest",
+    maxBatchSize: 10_000,
+    eachBatch: async (batch) => {
+      const now = Date.now();
+      for (const r of batch.records) {
+        if (r.key !== PROBE) continue;
+        const probe = probes.get((JSON.parse(String(r.value)) as GpsFix).seq);
+        if (probe) Object.assign(probe, { producedAt: r.timestamp, kafkaAt: now });
+      }
+    },
+  });
+  let socket: ReturnType<typeof io> | undefined;
+  let probing = true;
+  let load = 0;
+  let measuring = false;
+  let seq = 0;
+  let probeLoop: Promise<void> = Promise.resolve();
+  try {
+    await reader.start();
+    await until(
+      "the web app ready",
+      async () => (await httpStatus(`${base}/health/ready`)) === 200,
+      180_000,
+    );
+    // Signed in as the dashboard is: a session cookie from better-auth, sent with the socket.
+    const signedIn = await fetch(`${base}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: base },
+      body: JSON.stringify(ADMIN),
+    });
+    if (!signedIn.ok) throw new Error(`sign-in: ${signedIn.status} ${await signedIn.text()}`);
+    const cookie = signedIn.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const client = io(base, {
+      transports: ["websocket"],
+      extraHeaders: { cookie, origin: base },
+      reconnection: false,
+    });
+    socket = client;
+    // A fix is on screen once it or a newer one of the probe is: the processor and the server
+    // send only a truck's newest fix of a batch or push, so an older one may never travel alone.
+    let firstUnshown = 1;
+    client.on("fleet:positions:v1", (positions: TruckPosition[]) => {
+      const now = Date.now();
+      for (const p of positions) {
+        if (p.truckId !== PROBE) continue;
+        for (; firstUnshown <= p.seq; firstUnshown++) {
+          const probe = probes.get(firstUnshown);
+          if (probe) {
+            Object.assign(probe, {
+              shownAt: now,
+              superseded: firstUnshown < p.seq,
+              processedAt: p.processedAt,
+            });
+          }
+        }
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      client.once("fleet:snapshot:v1", () => resolve());
+      client.once("connect_error", reject);
+    });
+
+    // The probe: a fix every 100–200 ms (not a multiple of any timer) until the end.
+    probeLoop = (async () => {
+      while (probing) {
+        seq += 1;
+        probes.set(seq, { load, measured: measuring });
+        const fix = {
+          truckId: PROBE,
+          seq,
+          lat: 52 + seq / 1e5,
+          lon: 5,
+          speedKmh: 40,
+          headingDeg: 0,
+          eventTime: Date.now(),
+        };
+        await producer.send(TOPICS.gpsFixes.name, [{ key: PROBE, value: JSON.stringify(fix) }]);
+        await sleep(100 + Math.random() * 100);
+      }
+    })();
+    const shown = () => [...probes.values()].filter((p) => p.shownAt !== undefined).length;
+    await until("a first probe fix on the socket (processor started)", () => shown() > 0, 180_000);
+    log(
+      `latency bench ${run}: loads ${LOADS.join(", ")} fixes/s, ${SECONDS} s each (+${SETTLE_S} s to settle), ${TRUCKS} background trucks; load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(" ")}`,
+    );
+
+    const status = statusLine();
+    for (const rate of LOADS) {
+      load = rate;
+      const background =
+        rate > 0
+          ? simulate(
+              [
+                "--trucks",
+                String(TRUCKS),
+                "--rate",
+                String(rate),
+                "--duration",
+                `${SETTLE_S + SECONDS + 1}s`,
+                "--seed",
+                "12",
+                "--partitions",
+                String(TOPICS.gpsFixes.partitions),
+              ],
+              brokers,
+            )
+          : Promise.resolve();
+      const began = Date.now();
+      for (let s = 0; s < SETTLE_S + SECONDS; s++) {
+        measuring = s >= SETTLE_S;
+        const mine = [...probes.values()].filter((p) => p.load === rate && p.measured);
+        const seen = mine.filter((p) => p.shownAt !== undefined && p.producedAt !== undefined);
+        const so = stats(seen.map((p) => (p.shownAt as number) - (p.producedAt as number)));
+        status.update(
+          `load ${rate} fixes/s: ${measuring ? `measuring ${s - SETTLE_S + 1}/${SECONDS} s` : "settling"}, probe fixes ${seen.length}/${mine.length} seen` +
+            (seen.length > 0 ? `, p50 ${so.p50} ms, p99 ${so.p99} ms` : "") +
+            `, load average ${loadavg()[0]?.toFixed(2)}`,
+        );
+        await sleep(began + (s + 1) * 1_000 - Date.now());
+      }
+      measuring = false;
+      load = -1; // probes between loads count for none
+      await background;
+      await sleep(1_000); // the last measured probes arrive
+    }
+    status.done();
+    probing = false;
+    await probeLoop;
+
+    const loads = LOADS.map((rate) => {
+      const mine = [...probes.values()].filter((p) => p.load === rate && p.measured);
+      const shownMs: number[] = [];
+      const kafkaMs: number[] = [];
+      // Fixes sent on their own: produce → processed (processor), processed → socket (web app).
+      const processorMs: number[] = [];
+      const webMs: number[] = [];
+      for (const p of mine) {
+        if (p.producedAt === undefined) continue;
+        if (p.kafkaAt !== undefined) kafkaMs.push(p.kafkaAt - p.producedAt);
+        if (p.shownAt === undefined) continue;
+        shownMs.push(p.shownAt - p.producedAt);
+        if (p.superseded || p.processedAt === undefined) continue;
+        processorMs.push(p.processedAt - p.producedAt);
+        webMs.push(p.shownAt - p.processedAt);
+      }
+      const shown = stats(shownMs);
+      const kafka = stats(kafkaMs);
+      const processor = stats(processorMs);
+      const web = stats(webMs);
+      return {
+        rate,
+        p50: shown.p50,
+        p99: shown.p99,
+        kafkaOnlyP50: kafka.p50,
+        kafkaOnlyP99: kafka.p99,
+        processedP50: processor.p50,
+        processedP99: processor.p99,
+        processedToSocketP50: web.p50,
+        processedToSocketP99: web.p99,
+        probes: mine.length,
+        supersededBeforeShown: mine.filter((p) => p.superseded).length,
+        notShown: mine.length - shownMs.length,
+        targetP99: TARGETS_P99_MS.get(rate) ?? null,
+      };
+    });
+    for (const l of loads) {
+      log(
+        `load ${l.rate} fixes/s: socket p50 ${l.p50} ms, p99 ${l.p99} ms; Kafka alone p50 ${l.kafkaOnlyP50} ms, p99 ${l.kafkaOnlyP99} ms; of that, produced → processed p50 ${l.processedP50} ms, p99 ${l.processedP99} ms, processed → socket p50 ${l.processedToSocketP50} ms, p99 ${l.processedToSocketP99} ms (${l.probes} probe fixes, ${l.supersededBeforeShown} shown by a newer one, ${l.notShown} not shown)`,
+      );
+    }
+    const main = loads.find((l) => l.rate === 2_000) ?? loads[loads.length - 1];
+    if (!main) throw new Error("no load measured");
+    const result = {
+      bench: "latency",
+      metric: `p99 of a probe fix produced to Kafka -> seen by a socket.io client, at ${main.rate} fixes/s of background load`,
+      value: main.p99,
+      unit: "ms",
+      baseline: main.kafkaOnlyP99,
+      ratio: Number((main.p99 / Math.max(1, main.kafkaOnlyP99)).toFixed(2)),
+      meetsTargets: loads.every((l) => l.targetP99 === null || l.p99 < l.targetP99),
+      loads,
+      seconds: SECONDS,
+      trucks: TRUCKS,
+      loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    probing = false;
+    await probeLoop.catch(() => {});
+    socket?.close();
+    await reader.stop();
+    await producer.close();
+    await web.kill("SIGTERM");
+    await processor.kill("SIGTERM");
+  }
+}
+
+try {
+  await main();
+} finally {
+  await scratch.dropAll().catch(() => {});
+  await eventLog.close().catch(() => {});
+}
