@@ -309,16 +309,24 @@ export class TruckCanvasLayer implements TruckLayer {
 
   // --- pointer ---------------------------------------------------------------------------
 
-  /** While a geofence is drawn, clicks belong to the map (geofence-editor.ts). */
-  #drawing(): boolean {
-    return this.#map.getContainer().classList.contains("fleet-map--drawing");
+  /**
+   * Whether the pointer may touch a truck: over the map itself (not its controls), and not while
+   * a geofence is drawn, when clicks belong to the map (geofence-editor.ts).
+   */
+  #pointing(event: MouseEvent): boolean {
+    const { target } = event;
+    return (
+      target instanceof Node &&
+      this.#map.getPanes().mapPane.contains(target) &&
+      !this.#map.getContainer().classList.contains("fleet-map--drawing")
+    );
   }
 
   /** A click on a truck or cluster, caught before Leaflet (and fences under it) see it. */
   readonly #onClick = (event: MouseEvent) => {
     // A click that ends a drag of the map is no click (Leaflet's own rule for its layers).
     const dragging = this.#map.dragging as (L.Handler & { moved?(): boolean }) | undefined;
-    if (this.#drawing() || dragging?.moved?.()) return;
+    if (!this.#pointing(event) || dragging?.moved?.()) return;
     const item = this.#itemAt(event);
     if (!item) return;
     event.stopPropagation();
@@ -330,7 +338,7 @@ export class TruckCanvasLayer implements TruckLayer {
   };
 
   readonly #onPointerMove = (event: MouseEvent) => {
-    this.#hover(this.#drawing() ? undefined : this.#itemAt(event));
+    this.#hover(this.#pointing(event) ? this.#itemAt(event) : undefined);
   };
 
   readonly #onPointerLeave = () => this.#hover(undefined);
@@ -354,6 +362,7 @@ export class TruckCanvasLayer implements TruckLayer {
   }
 
   #hover(item: Entry | ClusterItem | undefined): void {
+    if (item === this.#hovered && item !== undefined) return;
     const container = this.#map.getContainer();
     container.classList.toggle("fleet-map--over-truck", item !== undefined);
     this.#hovered = item;
