@@ -10,10 +10,12 @@ import { positionAt, trailUntil } from "../replay/replay-model";
 import type { ReplayDataStore } from "../replay/replay-store";
 import { useConsole } from "../shell/console-context";
 import { addBasemap } from "./basemap-layer";
+import { DomTruckLayer, rotate } from "./dom-truck-layer";
 import { attachGeofenceEditor } from "./geofence-editor";
 import { GeofenceLayer } from "./geofence-layer";
 import { addGraticule } from "./graticule-layer";
-import { rotate, TruckLayer } from "./truck-layer";
+import { TruckCanvasLayer } from "./truck-canvas-layer";
+import type { TruckLayer } from "./truck-layer";
 import { truckIconHtml } from "./truck-marker-html";
 
 /** A transparent 1x1 GIF shown instead of a broken-image icon when a tile fails. */
@@ -77,7 +79,14 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
     cleanups.push(() => fences.destroy());
 
     // --- live trucks -----------------------------------------------------------------------
-    const trucks = new TruckLayer(map, { onSelect: (id) => view.getState().selectTruck(id) });
+    // `?trucks=dom`: one DOM marker per truck, the benchmarks' baseline (a diagnostic switch).
+    const TruckLayerKind =
+      new URLSearchParams(window.location.search).get("trucks") === "dom"
+        ? DomTruckLayer
+        : TruckCanvasLayer;
+    const trucks: TruckLayer = new TruckLayerKind(map, {
+      onSelect: (id) => view.getState().selectTruck(id),
+    });
     let follow = true;
     let fitted = false;
     /** Once, when the fleet's extent is first known: show the whole fleet. */

@@ -1,0 +1,22 @@
+/**
+ * Leaflet's default projection (EPSG:3857 spherical Mercator) as plain arithmetic, so the canvas
+ * layer projects thousands of trucks a frame without allocating a LatLng and a Point for each.
+ * World pixels at `zoom`: 0…256·2^zoom on both axes, origin top-left, as `map.project` gives.
+ */
+
+/** Leaflet's SphericalMercator.MAX_LATITUDE. */
+const MAX_LATITUDE = 85.0511287798;
+
+export function worldSize(zoom: number): number {
+  return 256 * 2 ** zoom;
+}
+
+export function worldX(lon: number, size: number): number {
+  return size * (lon / 360 + 0.5);
+}
+
+export function worldY(lat: number, size: number): number {
+  const clamped = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat));
+  const sin = Math.sin((clamped * Math.PI) / 180);
+  return size * (0.5 - Math.log((1 + sin) / (1 - sin)) / (4 * Math.PI));
+}
