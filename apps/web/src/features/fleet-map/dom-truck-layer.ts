@@ -107,15 +107,8 @@ export class DomTruckLayer implements TruckLayer {
     if (!visible) this.#group.remove();
   }
 
-  /** Zooms to show every truck; returns false when there is none. */
-  fitToFleet(): boolean {
-    if (this.#entries.size === 0) return false;
-    const bounds = L.latLngBounds(
-      [...this.#entries.values()].map((e) => L.latLng(e.position.lat, e.position.lon)),
-    );
-    this.#map.fitBounds(bounds.pad(0.15), { maxZoom: 13, animate: false });
-    return true;
-  }
+  /** The baseline takes the whole-fleet stream, which never sends counts. */
+  setCells(): void {}
 
   destroy(): void {
     if (this.#frame !== null) cancelAnimationFrame(this.#frame);

@@ -1,4 +1,4 @@
-import type { TruckPosition } from "@fleetstream/contracts";
+import type { CellColumns, TruckPosition } from "@fleetstream/contracts";
 import * as L from "leaflet";
 import { HitGrid } from "./hit-grid";
 import {
@@ -101,16 +101,18 @@ export class TruckCanvasLayer implements TruckLayer {
   #membersChanged = false;
   #moved = false;
   #clusterItems: ClusterItem[] = [];
+  /** Counts per cell the web server sent for a dense area (see setCells). */
+  #cells: CellItem[] = [];
   #clusterItemsStale = true;
 
   /** What was last drawn, in CSS pixels of the container, for hit-testing. */
   #drawnX = new Float32Array(1024);
   #drawnY = new Float32Array(1024);
   #drawnRadius = new Float32Array(1024);
-  #drawn: (Entry | ClusterItem)[] = [];
+  #drawn: (Entry | ClusterItem | CellItem)[] = [];
   #gridStale = true;
   #overlayStale = true;
-  #hovered: Entry | ClusterItem | undefined;
+  #hovered: Entry | ClusterItem | CellItem | undefined;
 
   constructor(map: L.Map, options: TruckLayerOptions = {}) {
     this.#map = map;
@@ -213,18 +215,16 @@ export class TruckCanvasLayer implements TruckLayer {
     if (!visible) this.#layer.remove();
   }
 
-  fitToFleet(): boolean {
-    if (this.#entries.size === 0) return false;
-    let [south, west, north, east] = [90, 180, -90, -180];
-    for (const { lat, lon } of this.#entries.values()) {
-      south = Math.min(south, lat);
-      north = Math.max(north, lat);
-      west = Math.min(west, lon);
-      east = Math.max(east, lon);
-    }
-    const bounds = L.latLngBounds([south, west], [north, east]);
-    this.#map.fitBounds(bounds.pad(0.15), { maxZoom: 13, animate: false });
-    return true;
+  setCells(cells: CellColumns | null): void {
+    this.#cells = cells
+      ? cells.count.map((count, i) => ({
+          kind: "cell" as const,
+          lat: cells.lat[i] as number,
+          lon: cells.lon[i] as number,
+          count,
+        }))
+      : [];
+    this.#schedule();
   }
 
   destroy(): void {
@@ -331,6 +331,11 @@ export class TruckCanvasLayer implements TruckLayer {
     if (!item) return;
     event.stopPropagation();
     if ("kind" in item) {
+      // A cell of counts: closer in, until the web server sends its trucks one by one.
+      if (item.kind === "cell") {
+        this.#map.setView([item.lat, item.lon], Math.min(this.#map.getZoom() + 2, 18));
+        return;
+      }
       if (item.kind !== "cluster" || !this.#index) return;
       const zoom = Math.min(this.#index.expansionZoom(item.clusterId), this.#map.getMaxZoom());
       this.#map.setView([item.lat, item.lon], zoom);
@@ -343,7 +348,7 @@ export class TruckCanvasLayer implements TruckLayer {
 
   readonly #onPointerLeave = () => this.#hover(undefined);
 
-  #itemAt(event: MouseEvent): Entry | ClusterItem | undefined {
+  #itemAt(event: MouseEvent): Entry | ClusterItem | CellItem | undefined {
     const view = this.#view;
     if (!view) return undefined;
     if (this.#gridStale) {
@@ -361,7 +366,7 @@ export class TruckCanvasLayer implements TruckLayer {
     return this.#drawn[this.#grid.nearest(point.x, point.y)];
   }
 
-  #hover(item: Entry | ClusterItem | undefined): void {
+  #hover(item: Entry | ClusterItem | CellItem | undefined): void {
     if (item === this.#hovered && item !== undefined) return;
     const container = this.#map.getContainer();
     container.classList.toggle("fleet-map--over-truck", item !== undefined);
@@ -371,7 +376,7 @@ export class TruckCanvasLayer implements TruckLayer {
       return;
     }
     if ("kind" in item) {
-      if (item.kind !== "cluster") return;
+      if (item.kind === "truck") return;
       this.#tooltip.setContent(`${item.count.toLocaleString("en")} trucks`);
       this.#tooltip.setLatLng([item.lat, item.lon]);
     } else {
@@ -552,6 +557,21 @@ export class TruckCanvasLayer implements TruckLayer {
       this.#record(entry, x, y, TRUCK_HIT_PX * truckScale(style));
     };
 
+    for (const cell of this.#cells) {
+      const x = worldX(cell.lon, view.size) - view.left;
+      const y = worldY(cell.lat, view.size) - view.top;
+      const sprite = sprites.cluster(cell.count);
+      const half = sprite.size / 2;
+      if (x < -half || y < -half || x > view.width + half || y > view.height + half) continue;
+      context.drawImage(
+        sprite.image,
+        Math.round(x - half),
+        Math.round(y - half),
+        sprite.size,
+        sprite.size,
+      );
+      this.#record(cell, x, y, clusterRadius(cell.count));
+    }
     if (this.#clustering) {
       for (const item of this.#clusterItems) {
         if (item.kind === "truck") {
@@ -592,7 +612,7 @@ export class TruckCanvasLayer implements TruckLayer {
     if (gliding) this.#schedule();
   }
 
-  #record(item: Entry | ClusterItem, x: number, y: number, radius: number): void {
+  #record(item: Entry | ClusterItem | CellItem, x: number, y: number, radius: number): void {
     const i = this.#drawn.length;
     if (i === this.#drawnX.length) {
       this.#drawnX = grow(this.#drawnX);
@@ -626,6 +646,14 @@ export class TruckCanvasLayer implements TruckLayer {
     }
     this.#overlay.show(trucks);
   }
+}
+
+/** A map cell's truck count, as the web server sends it for a dense area. */
+interface CellItem {
+  kind: "cell";
+  lat: number;
+  lon: number;
+  count: number;
 }
 
 function inBox([west, south, east, north]: BBox, lat: number, lon: number): boolean {

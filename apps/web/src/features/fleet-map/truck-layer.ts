@@ -1,4 +1,4 @@
-import type { TruckPosition } from "@fleetstream/contracts";
+import type { CellColumns, TruckPosition } from "@fleetstream/contracts";
 
 /** What FleetMap asks of the live trucks' layer (canvas by default, DOM markers with ?trucks=dom). */
 export interface TruckLayer {
@@ -11,8 +11,11 @@ export interface TruckLayer {
   refreshStale(isStale: (position: TruckPosition) => boolean): void;
   select(truckId: string | null): void;
   setVisible(visible: boolean): void;
-  /** Zooms to show every truck; returns false when there is none. */
-  fitToFleet(): boolean;
+  /**
+   * Counts per map cell, drawn like clusters, for an area the web server sends as counts (too
+   * many trucks to send one by one); null: none.
+   */
+  setCells(cells: CellColumns | null): void;
   destroy(): void;
 }
 

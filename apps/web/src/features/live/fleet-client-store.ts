@@ -170,6 +170,8 @@ export class FleetClientStore {
       this.#shownAfter.delete(position.truckId);
       upserted.push(position);
     }
+    // The whole-fleet stream (v1) has no extent: the snapshot is the whole fleet.
+    if (!batch) this.#fleetBounds = boundsOf(this.#positions.values());
     this.#snapshots += 1;
     this.#emit({ kind: "snapshot", upserted, removed, cells: this.#cells });
     this.#lastUpdateAt = receivedAt;
@@ -239,4 +241,18 @@ export class FleetClientStore {
     this.#summary = { ...this.#summary, ...patch };
     for (const listener of this.#summaryListeners) listener();
   }
+}
+
+function boundsOf(positions: Iterable<TruckPosition>): FleetStreamBatch["fleetBounds"] {
+  let bounds: [number, number, number, number] | null = null;
+  for (const { lat, lon } of positions) {
+    if (!bounds) bounds = [lon, lat, lon, lat];
+    else {
+      bounds[0] = Math.min(bounds[0], lon);
+      bounds[1] = Math.min(bounds[1], lat);
+      bounds[2] = Math.max(bounds[2], lon);
+      bounds[3] = Math.max(bounds[3], lat);
+    }
+  }
+  return bounds;
 }

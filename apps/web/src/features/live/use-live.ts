@@ -28,6 +28,14 @@ export interface Live {
 }
 
 /**
+ * `?trucks=dom` in the page's URL: the map benchmark's baseline, the dashboard as it was before
+ * the viewport stream — every truck's every update (v1 events) on one DOM marker each.
+ */
+export function isDomBaseline(): boolean {
+  return new URLSearchParams(window.location.search).get("trucks") === "dom";
+}
+
+/**
  * The stores, and `connect()` which opens the socket.io connection to the web server (same
  * origin) and feeds them; it returns the function that closes it. socket.io reconnects by
  * itself; every (re)connect brings fresh snapshots, and the watches are sent again (rooms do not
@@ -67,7 +75,11 @@ export function createLive(): Live & { connect(): () => void } {
     },
     connect() {
       // The viewport-scoped fleet stream (v2): nothing until the map says where it looks.
-      const s: FleetSocket = io({ reconnectionDelayMax: 5_000, auth: { fleet: "viewport" } });
+      const wholeFleet = isDomBaseline();
+      const s: FleetSocket = io({
+        reconnectionDelayMax: 5_000,
+        auth: wholeFleet ? {} : { fleet: "viewport" },
+      });
       socket = s;
       s.on("connect", () => {
         fleet.setConnection("live");
@@ -89,6 +101,8 @@ export function createLive(): Live & { connect(): () => void } {
         }
         fleet.setConnection("reconnecting");
       });
+      s.on("fleet:snapshot:v1", (positions) => fleet.applySnapshot(positions, Date.now()));
+      s.on("fleet:positions:v1", (positions) => fleet.applyPositions(positions, Date.now()));
       s.on("fleet:view:v2", (batch) => fleet.applyView(batch, Date.now()));
       s.on("fleet:changes:v2", (batch) => fleet.applyChanges(batch, Date.now()));
       s.on("alerts:recent:v1", (list) => alerts.getState().receiveRecent(list));
