@@ -115,10 +115,20 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
     };
     sendViewport();
     map.on("moveend", sendViewport);
+    /**
+     * A truck selected from elsewhere in the fleet (the list's search) is not on the map yet: the
+     * jump to it waits for its position, which the viewport's `follow` brings.
+     */
+    let jumpPending = false;
     const followSelected = (jump: boolean) => {
       const id = view.getState().truck;
       const p = id ? trucks.position(id) : undefined;
+      if (jump && !p) jumpPending = id !== null;
       if (!p || !follow || view.getState().replay) return;
+      if (jumpPending) {
+        jumpPending = false;
+        jump = true;
+      }
       if (jump) map.setView([p.lat, p.lon], Math.max(map.getZoom(), 11), { animate: false });
       else if (!map.getBounds().pad(-0.2).contains([p.lat, p.lon])) map.panTo([p.lat, p.lon]);
     };
