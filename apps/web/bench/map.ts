@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- map [--sizes 1000,10000,50000] [--rate 2500] [--seconds 10]`: the live map
  * in Chromium at 1440×900 with `size` moving trucks, the canvas truck layer against the DOM-marker
- * layer (`/?trucks=dom`, the baseline) in the same run.
+ * layer on the whole-fleet stream (`/?trucks=dom`: the dashboard before, the baseline) in the
+ * same run.
  *
  * For each size: `truck_positions` is emptied (deleted and recreated: this bench owns the broker
  * it runs on), a fresh web app process starts on a scratch database, the bench produces one
@@ -52,7 +53,7 @@ const TARGET_FIRST_RENDER_MS = 2_000;
 const run = randomBytes(3).toString("hex");
 
 interface PageResult {
-  layer: "canvas" | "dom";
+  layer: Variant;
   trucks: number;
   firstRenderMs: number | null;
   fps: number;
@@ -62,11 +63,27 @@ interface PageResult {
   updatesPerSec: number;
 }
 
-/** Opens the dashboard (the page's context is signed in) and measures one layer. */
+/**
+ * What is measured: `canvas` is the dashboard as shipped (the viewport stream: counts per cell
+ * where the area holds more than MAP_DETAIL_LIMIT trucks); `canvas-every-truck` the same page
+ * with the limit lifted, so every truck and every update reaches the browser and the canvas
+ * layer clusters them itself (the rendering engine under the whole load); `dom` the baseline.
+ */
+type Variant = "canvas" | "canvas-every-truck" | "dom";
+
+interface FrameWindow {
+  fps: number;
+  elapsed: number;
+  longTasks: number;
+  longestTaskMs: number;
+  jsHeapMb: number;
+}
+
+/** Opens the dashboard (the page's context is signed in) and measures one variant. */
 async function measure(
   page: Page,
   base: string,
-  layer: "canvas" | "dom",
+  layer: Variant,
   trucks: number,
 ): Promise<PageResult> {
   let positions = 0;
@@ -74,9 +91,12 @@ async function measure(
   page.on("websocket", (ws) =>
     ws.on("framereceived", ({ payload }) => {
       if (!counting || typeof payload !== "string") return;
-      if (!payload.startsWith('42["fleet:changes:v2"')) return;
-      const [, batch] = JSON.parse(payload.slice(2)) as [string, FleetStreamBatch];
-      positions += batch.positions.truckId.length;
+      if (payload.startsWith('42["fleet:positions:v1"')) {
+        positions += payload.split('{"truckId"').length - 1;
+      } else if (payload.startsWith('42["fleet:changes:v2"')) {
+        const [, batch] = JSON.parse(payload.slice(2)) as [string, FleetStreamBatch];
+        positions += batch.positions.truckId.length;
+      }
     }),
   );
   await page.addInitScript(() => {
@@ -106,13 +126,19 @@ async function measure(
     );
   await page.waitForTimeout(2_000);
   counting = true;
-  const window: {
-    fps: number;
-    elapsed: number;
-    longTasks: number;
-    longestTaskMs: number;
-    jsHeapMb: number;
-  } = await page.evaluate(frameWindow(SECONDS));
+  const window = await Promise.race([
+    page.evaluate(frameWindow(SECONDS)) as Promise<FrameWindow>,
+    // A page whose main thread never comes back (the DOM layer at 50,000): no frame at all.
+    sleep(SECONDS * 1_000 + 60_000).then(
+      (): FrameWindow => ({
+        fps: 0,
+        elapsed: SECONDS,
+        longTasks: Number.NaN,
+        longestTaskMs: Number.NaN,
+        jsHeapMb: Number.NaN,
+      }),
+    ),
+  ]);
   counting = false;
   return {
     layer,
@@ -187,31 +213,37 @@ async function main() {
   try {
     for (const size of SIZES) {
       await emptyPositionsTopic(admin);
-      const web = await startWebApp({ brokers, databaseUrl: await scratch.create() });
-      let stopUpdates: (() => void) | undefined;
-      try {
-        const trucks = simulatedFleet(size);
-        await sendPositions(producer, trucks.all());
-        const cookie = await signIn(web.base);
-        // The page's first view should find every truck in the web app.
-        while ((await trucksHeld(web.base, cookie)) < size) await sleep(250);
-        const context = await browser.newContext({
-          viewport: { width: 1440, height: 900 },
-          storageState: await browserSession(browser, web.base),
-        });
-        stopUpdates = steadyUpdates(producer, trucks, RATE, log);
-        for (const layer of ["canvas", "dom"] as const) {
-          log(`map bench: ${size} trucks, ${layer} layer…`);
-          const page = await context.newPage();
-          const result = await measure(page, web.base, layer, size);
-          await page.close();
-          results.push(result);
-          log(`map bench: ${JSON.stringify(result)}`);
+      const databaseUrl = await scratch.create();
+      const trucks = simulatedFleet(size);
+      await sendPositions(producer, trucks.all());
+      for (const [variants, env] of [
+        [["canvas", "dom"], {}],
+        [["canvas-every-truck"], { MAP_DETAIL_LIMIT: "1000000" }],
+      ] as const) {
+        const web = await startWebApp({ brokers, databaseUrl, env });
+        let stopUpdates: (() => void) | undefined;
+        try {
+          const cookie = await signIn(web.base);
+          // The page's first view should find every truck in the web app.
+          while ((await trucksHeld(web.base, cookie)) < size) await sleep(250);
+          const context = await browser.newContext({
+            viewport: { width: 1440, height: 900 },
+            storageState: await browserSession(browser, web.base),
+          });
+          stopUpdates = steadyUpdates(producer, trucks, RATE, log);
+          for (const variant of variants) {
+            log(`map bench: ${size} trucks, ${variant}…`);
+            const page = await context.newPage();
+            const result = await measure(page, web.base, variant, size);
+            await page.close();
+            results.push(result);
+            log(`map bench: ${JSON.stringify(result)}`);
+          }
+          await context.close();
+        } finally {
+          stopUpdates?.();
+          await web.process.kill("SIGTERM");
         }
-        await context.close();
-      } finally {
-        stopUpdates?.();
-        await web.process.kill("SIGTERM");
       }
     }
   } finally {
@@ -221,14 +253,20 @@ async function main() {
     await scratch.dropAll();
   }
   const largest = Math.max(...SIZES);
-  const at = (layer: PageResult["layer"]) =>
+  const at = (layer: Variant) =>
     results.find((r) => r.layer === layer && r.trucks === largest) as PageResult;
-  const canvas = at("canvas");
   const dom = at("dom");
+  // The lower of the two canvas figures: as shipped, and with every truck streamed.
+  const canvas = [at("canvas"), at("canvas-every-truck")].sort(
+    (a, b) => a.fps - b.fps,
+  )[0] as PageResult;
+  const firstRender = Math.max(
+    ...[at("canvas"), at("canvas-every-truck")].map((r) => r.firstRenderMs ?? Infinity),
+  );
   console.log(
     JSON.stringify({
       bench: "map",
-      metric: `fps at ${largest} moving trucks (canvas layer; baseline DOM markers)`,
+      metric: `fps at ${largest} moving trucks, canvas layer (the lower of: as shipped, every truck streamed); baseline DOM markers on the whole-fleet stream`,
       value: canvas.fps,
       unit: "frames/s",
       baseline: dom.fps,
@@ -236,10 +274,7 @@ async function main() {
       targets: {
         fps: TARGET_FPS,
         firstRenderMs: TARGET_FIRST_RENDER_MS,
-        met:
-          canvas.fps >= TARGET_FPS &&
-          canvas.firstRenderMs !== null &&
-          canvas.firstRenderMs < TARGET_FIRST_RENDER_MS,
+        met: canvas.fps >= TARGET_FPS && firstRender < TARGET_FIRST_RENDER_MS,
       },
       updatesPerSecProduced: RATE,
       chromium: "headless, --disable-gpu (software raster)",

@@ -38,6 +38,7 @@ export function composeWeb(deps: {
     tileUrl: env.MAP_TILE_URL,
     webhookTargets: env.WEBHOOK_ALLOWED_TARGETS,
     offlineAfterMs: env.TRUCK_OFFLINE_AFTER_S * 1000,
+    mapDetailLimit: env.MAP_DETAIL_LIMIT,
     roadNetwork: deps.roadNetwork ?? env.MAP_ROAD_NETWORK === "builtin",
     speedingThresholdKmh: env.SPEEDING_THRESHOLD_KMH,
     logger: deps.logger,

@@ -36,6 +36,11 @@ export const WebEnv = z.object({
     .max(7 * 24 * 3_600)
     .default(600),
   /**
+   * The live map gets an area's trucks one by one up to this many in view (below zoom 13), and
+   * counts per cell above it (the browser draws counts instead of receiving every truck).
+   */
+  MAP_DETAIL_LIMIT: z.coerce.number().int().min(100).max(1_000_000).default(5_000),
+  /**
    * `builtin` draws the simulator's built-in road network (the Netherlands) under the map, for
    * fleets driven by fleet-sim's built-in region; `none` (default for the separate web app) does
    * not. The launchers default to `builtin` when they run the simulator.

@@ -132,6 +132,8 @@ export interface WebApp {
 export async function startWebApp(options: {
   brokers: string[];
   databaseUrl: string;
+  /** More settings for the web app (e.g. MAP_DETAIL_LIMIT). */
+  env?: Record<string, string>;
 }): Promise<WebApp> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -150,6 +152,7 @@ export async function startWebApp(options: {
       MAP_TILE_URL: "none",
       MAP_ROAD_NETWORK: "builtin",
       LOG_LEVEL: "warn",
+      ...options.env,
     },
     output: (chunk) => output.push(chunk.toString()),
   });

@@ -122,6 +122,8 @@ export interface WebServerDeps {
   db?: Database;
   /** TRUCK_OFFLINE_AFTER_S in ms (10 min). */
   offlineAfterMs?: number;
+  /** MAP_DETAIL_LIMIT: above this many trucks in a browser's area it gets counts per cell. */
+  mapDetailLimit?: number;
   /** Draw the simulator's built-in road network under the map (MAP_ROAD_NETWORK=builtin). */
   roadNetwork?: boolean;
   /** SPEEDING_THRESHOLD_KMH, the line on speed charts (90). */
@@ -229,6 +231,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
   const positions = createPositionsFeed({
     ...feedOptions,
     onPushed: (pushed, at) => metrics.positionsPushed(pushed, at),
+    ...(deps.mapDetailLimit ? { streams: { detailLimit: deps.mapDetailLimit } } : {}),
   });
   const alerts = createAlertsFeed({
     ...feedOptions,
