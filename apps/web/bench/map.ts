@@ -27,7 +27,7 @@ import { log, services } from "../../processor/bench/lib/pipeline-stack";
 import {
   ADMIN,
   buildWebApp,
-  emptyPositionsTopic,
+  freshPositionsTopic,
   sendPositions,
   signIn,
   simulatedFleet,
@@ -212,7 +212,7 @@ async function main() {
   const results: PageResult[] = [];
   try {
     for (const size of SIZES) {
-      await emptyPositionsTopic(admin);
+      await freshPositionsTopic(admin);
       const databaseUrl = await scratch.create();
       const trucks = simulatedFleet(size);
       await sendPositions(producer, trucks.all());

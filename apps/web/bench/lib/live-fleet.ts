@@ -29,14 +29,28 @@ export function buildWebApp(): void {
 }
 
 /**
- * Deletes `truck_positions` (the web app creates it again at start), so the web app's view holds
- * this run's trucks only. The benchmarks own the broker they run on.
+ * Deletes and recreates `truck_positions` (as the topic table specifies it), so the web app's view
+ * holds this run's trucks only. The benchmarks own the broker they run on.
  */
-export async function emptyPositionsTopic(admin: Admin): Promise<void> {
-  const topic = TOPICS.truckPositions.name;
-  if (!(await admin.listTopics()).includes(topic)) return;
-  await admin.deleteTopics({ topics: [topic], timeout: 30_000 });
-  while ((await admin.listTopics()).includes(topic)) await sleep(250);
+export async function freshPositionsTopic(admin: Admin): Promise<void> {
+  const { name, partitions, config } = TOPICS.truckPositions;
+  if ((await admin.listTopics()).includes(name)) {
+    await admin.deleteTopics({ topics: [name], timeout: 30_000 });
+    while ((await admin.listTopics()).includes(name)) await sleep(250);
+  }
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: [
+      {
+        topic: name,
+        numPartitions: partitions,
+        configEntries: Object.entries(config ?? {}).map(([key, value]) => ({
+          name: key,
+          value: String(value),
+        })),
+      },
+    ],
+  });
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
