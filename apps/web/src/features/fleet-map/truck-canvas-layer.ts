@@ -557,12 +557,14 @@ export class TruckCanvasLayer implements TruckLayer {
       this.#record(entry, x, y, TRUCK_HIT_PX * truckScale(style));
     };
 
-    for (const cell of this.#cells) {
-      const x = worldX(cell.lon, view.size) - view.left;
-      const y = worldY(cell.lat, view.size) - view.top;
-      const sprite = sprites.cluster(cell.count);
+    /** A count bubble: a cluster of trucks here, or a cell the web server counted. */
+    const drawBubble = (item: ClusterItem | CellItem) => {
+      if (item.kind === "truck") return;
+      const x = worldX(item.lon, view.size) - view.left;
+      const y = worldY(item.lat, view.size) - view.top;
+      const sprite = sprites.cluster(item.count);
       const half = sprite.size / 2;
-      if (x < -half || y < -half || x > view.width + half || y > view.height + half) continue;
+      if (x < -half || y < -half || x > view.width + half || y > view.height + half) return;
       context.drawImage(
         sprite.image,
         Math.round(x - half),
@@ -570,8 +572,10 @@ export class TruckCanvasLayer implements TruckLayer {
         sprite.size,
         sprite.size,
       );
-      this.#record(cell, x, y, clusterRadius(cell.count));
-    }
+      this.#record(item, x, y, clusterRadius(item.count));
+    };
+
+    for (const cell of this.#cells) drawBubble(cell);
     if (this.#clustering) {
       for (const item of this.#clusterItems) {
         if (item.kind === "truck") {
@@ -579,19 +583,7 @@ export class TruckCanvasLayer implements TruckLayer {
           if (entry && entry !== selected) drawTruck(entry);
           continue;
         }
-        const x = worldX(item.lon, view.size) - view.left;
-        const y = worldY(item.lat, view.size) - view.top;
-        const sprite = sprites.cluster(item.count);
-        const half = sprite.size / 2;
-        if (x < -half || y < -half || x > view.width + half || y > view.height + half) continue;
-        context.drawImage(
-          sprite.image,
-          Math.round(x - half),
-          Math.round(y - half),
-          sprite.size,
-          sprite.size,
-        );
-        this.#record(item, x, y, clusterRadius(item.count));
+        drawBubble(item);
       }
     } else {
       for (const entry of this.#inArea) if (entry !== selected) drawTruck(entry);

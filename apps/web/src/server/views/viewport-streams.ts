@@ -152,26 +152,35 @@ export function createViewportStreams(source: PositionSource, options: ViewportS
 
     /** A browser's (new) area: answered at once with everything it should show there. */
     subscribe(id: string, sink: StreamSink, viewport: Viewport): void {
-      let inside = 0;
+      // One pass: the trucks inside (which decide the mode), the followed ones, the extent.
+      const inside: string[] = [];
+      const followed: string[] = [];
+      const follow = new Set(viewport.follow);
       const bounds = [180, 90, -180, -90] as [number, number, number, number];
       for (const p of source.values()) {
-        if (inViewport(viewport, p.lat, p.lon)) inside += 1;
+        if (inViewport(viewport, p.lat, p.lon)) inside.push(p.truckId);
+        else if (follow.has(p.truckId)) followed.push(p.truckId);
         bounds[0] = Math.min(bounds[0], p.lon);
         bounds[1] = Math.min(bounds[1], p.lat);
         bounds[2] = Math.max(bounds[2], p.lon);
         bounds[3] = Math.max(bounds[3], p.lat);
       }
+      const mode = inside.length <= detailLimit || viewport.zoom >= detailZoom ? "trucks" : "cells";
       const s: Subscriber = {
         id,
         sink,
         viewport,
-        follow: new Set(viewport.follow),
-        mode: inside <= detailLimit || viewport.zoom >= detailZoom ? "trucks" : "cells",
-        shown: new Set(),
+        follow,
+        mode,
+        // In cells mode only the followed trucks are sent one by one.
+        shown: new Set(
+          mode === "trucks"
+            ? [...inside, ...followed]
+            : [...inside.filter((t) => follow.has(t)), ...followed],
+        ),
         pending: new Set(),
         waitingForDrain: subscribers.get(id)?.waitingForDrain ?? false,
       };
-      for (const p of source.values()) if (wanted(s, p)) s.shown.add(p.truckId);
       subscribers.set(id, s);
       const batch: FleetStreamBatch = {
         positions: encodePositions(positionsOf(s.shown)),
