@@ -7,7 +7,7 @@ import {
 } from "@fleetstream/contracts";
 import { describe, expect, it } from "vitest";
 import { LatestPositions } from "./latest-positions";
-import { createViewportStreams, type StreamSink } from "./viewport-streams";
+import { cellLevel, createViewportStreams, type StreamSink } from "./viewport-streams";
 
 let seq = 0;
 const fix = (truckId: string, lat: number, lon: number): TruckPosition => {
@@ -107,6 +107,14 @@ describe("viewport streams", () => {
     move(fix("T-1", 51.2, 4.2), fix("FAR", 40.1, -3));
     expect(b.lastIds()).toEqual(["FAR"]); // counts only for the rest
     expect(b.last()?.batch.cells?.count.reduce((a, n) => a + n, 0)).toBe(300);
+  });
+
+  it("cells are 64 px on screen at every whole zoom", () => {
+    for (const zoom of [0, 3, 7, 12]) {
+      const tileDegrees = 360 / 2 ** zoom; // a map tile is 256 px wide
+      const cellDegrees = 360 / 2 ** cellLevel(zoom);
+      expect((cellDegrees / tileDegrees) * 256).toBe(64);
+    }
   });
 
   it("zoomed in far enough, sends trucks one by one however dense", () => {

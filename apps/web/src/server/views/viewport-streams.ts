@@ -57,9 +57,12 @@ interface Subscriber {
   waitingForDrain: boolean;
 }
 
-/** The cell grid for a zoom: cells of 360/2^(zoom+3) degrees, about 64 px on screen. */
+/**
+ * The cell grid for a zoom: cells of 360/2^(zoom+2) degrees. A 256 px tile spans 360/2^zoom
+ * degrees, so a cell is 64 px on screen (up to 128 px between whole zooms).
+ */
 export function cellLevel(zoom: number): number {
-  return Math.min(22, Math.max(0, Math.floor(zoom) + 3));
+  return Math.min(22, Math.max(0, Math.floor(zoom) + 2));
 }
 
 /** Trucks counted per cell of one level; each cell at its trucks' mean position. */
