@@ -33,6 +33,7 @@ export function composeProcessor(deps: {
       checkpointIntervalMs: env.PROCESSOR_CHECKPOINT_INTERVAL_MS,
       checkpointRecords: env.PROCESSOR_CHECKPOINT_RECORDS,
       backlogCheckpointIntervalMs: env.PROCESSOR_BACKLOG_CHECKPOINT_INTERVAL_MS,
+      stateIntervalMs: env.PROCESSOR_STATE_INTERVAL_MS,
       maxBatchSize: env.PROCESSOR_MAX_BATCH,
       maxInFlight: env.PROCESSOR_MAX_IN_FLIGHT,
       retentionDays: env.POSITION_FIXES_RETENTION_DAYS,

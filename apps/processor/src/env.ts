@@ -54,6 +54,11 @@ export const PipelineSettings = z.object({
     .min(10)
     .max(600_000)
     .default(2_000),
+  /**
+   * A partition's operator state (the keys changed since the last time) is written with the
+   * first checkpoint after this long; a restore replays the input since then for state only.
+   */
+  PROCESSOR_STATE_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(30_000),
   /** Most records processed but not yet checkpointed (all partitions); fetching pauses above. */
   PROCESSOR_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000_000).default(300_000),
   /** Most records in one input batch (kafkajs heartbeats between batches). */

@@ -48,7 +48,7 @@ function countingOperator(
       const n = counted.get(partition) ?? 0;
       return {
         records: [],
-        state: new Map([["", n]]),
+        changed: [""],
         async persist(tx) {
           if (persistDelayMs > 0) await new Promise((r) => setTimeout(r, persistDelayMs));
           if (failures.persist > 0) {
@@ -81,12 +81,12 @@ describe("processor on the in-process log and PGlite", () => {
     await db.close();
   });
 
-  function start(operator: StreamOperator, onFatal = vi.fn(), partitions = 1) {
+  function start(operator: StreamOperator, onFatal = vi.fn(), partitions = 1, stateIntervalMs = 0) {
     return createProcessor({
       eventLog,
       db,
       logger: createLogger("processor-test", "silent"),
-      config: { groupId: "g", partitions, checkpointIntervalMs: 20 },
+      config: { groupId: "g", partitions, checkpointIntervalMs: 20, stateIntervalMs },
       operators: [operator],
       onFatal,
     });
@@ -156,7 +156,9 @@ describe("processor on the in-process log and PGlite", () => {
     // stored its state (40, a value this instance cannot derive from its memory). This instance
     // then processes offsets 2..4: its checkpoint must fail, and it must build on the stored
     // state and apply offset 4 only.
-    await db.sql.query("UPDATE processor_checkpoints SET next_offset = 4 WHERE group_id = 'g'");
+    await db.sql.query(
+      "UPDATE processor_checkpoints SET next_offset = 4, state_offset = 4 WHERE group_id = 'g'",
+    );
     await db.sql.query(
       `UPDATE processor_state SET state = '{"counting":40}' WHERE group_id = 'g' AND key = ''`,
     );
@@ -183,6 +185,32 @@ describe("processor on the in-process log and PGlite", () => {
     await second.start();
     await vi.waitFor(async () => expect(await storedCount()).toBe(3), { timeout: 10_000 });
     expect(second.stats()).toMatchObject({ applied: 1, alreadyApplied: 0 });
+    await second.stop();
+  });
+
+  it("after a crash between state snapshots, rebuilds the state from the input since the snapshot", async () => {
+    // State snapshots once a minute: the first checkpoint carries one (offset 2), the next ones
+    // store outputs only. The instance then dies without writing anything more.
+    const failures = { persist: 0 };
+    const first = start(countingOperator(failures), vi.fn(), 1, 60_000);
+    await first.start();
+    await produce([fix("A", 1), fix("A", 2)]);
+    await vi.waitFor(async () => expect(await storedCount()).toBe(2), { timeout: 10_000 });
+    await produce([fix("A", 3), fix("A", 4), fix("A", 5)]);
+    await vi.waitFor(async () => expect(await storedCount()).toBe(5), { timeout: 10_000 });
+    const row = await db.prisma.processorCheckpoint.findFirst({ where: { groupId: "g" } });
+    expect([Number(row?.nextOffset), Number(row?.stateOffset)]).toEqual([5, 2]);
+    failures.persist = 1_000; // its last checkpoint on stop never lands: a crash, for the database
+    await first.stop();
+
+    const operator = countingOperator({ persist: 0 });
+    const second = start(operator, vi.fn(), 1, 60_000);
+    await second.start();
+    await produce([fix("A", 6)]);
+    // 5 from the snapshot's 2 plus the 3 replayed, plus the new one; not 3, not 9.
+    await vi.waitFor(async () => expect(await storedCount()).toBe(6), { timeout: 10_000 });
+    expect(operator.counted.get(0)).toBe(6);
+    expect(second.stats()).toMatchObject({ applied: 1, alreadyApplied: 3 });
     await second.stop();
   });
 

@@ -44,6 +44,12 @@ export interface ProcessorConfig {
    * more of its fixes; latency matters less while catching up.
    */
   backlogCheckpointIntervalMs?: number;
+  /**
+   * A partition's operator state is written (the keys changed since the last time) at most this
+   * often (default 30,000 ms), with the checkpoint due then, and on stop or revoke. Checkpoints in
+   * between store outputs only; a restore replays the input since the state's offset for state.
+   */
+  stateIntervalMs?: number;
   /** Most records per input batch (default 5,000). */
   maxBatchSize?: number;
   /**
@@ -112,6 +118,14 @@ interface PartitionTask {
   next: number | undefined;
   /** Records processed since the last checkpoint was captured. */
   pending: number;
+  /**
+   * Records before this offset are replayed for state only: their outputs were stored by an
+   * earlier checkpoint (the state snapshot is older than the checkpoint).
+   */
+  replayUntil: number;
+  /** Keys whose operator state changed since the last state snapshot. */
+  dirty: Set<string>;
+  lastSnapshotAt: number;
   /** Records of the partition after the last batch, when it was fetched. */
   lag: number;
   live: LiveSend[];
@@ -141,8 +155,9 @@ interface Captured {
   /** Checkpoint-time records, grouped by topic; sent once. */
   outgoing: OutgoingRecordsByTopic;
   outgoingSent: boolean;
-  /** State row per key: JSON text, or undefined to delete. */
-  stateRows: Map<string, string | undefined>;
+  /** A state snapshot: the offset it is as of, and a row per changed key (JSON, or undefined to
+   * delete). */
+  snapshot: { offset: number; rows: Map<string, string | undefined> } | undefined;
   deadLetters: StoredDeadLetter[];
 }
 
@@ -196,6 +211,7 @@ export function createProcessor(deps: {
   const checkpointRecords = config.checkpointRecords ?? 25_000;
   const maxInFlight = config.maxInFlight ?? 300_000;
   const backlogCheckpointIntervalMs = config.backlogCheckpointIntervalMs ?? 2_000;
+  const stateIntervalMs = config.stateIntervalMs ?? 30_000;
   const maxEventAheadMs = config.maxEventAheadMs ?? DEFAULT_MAX_EVENT_AHEAD_MS;
   const topic = TOPICS.gpsFixes.name;
   const store = checkpointStore(config.groupId, topic);
@@ -252,6 +268,9 @@ export function createProcessor(deps: {
       checkpoint: undefined,
       next: undefined,
       pending: 0,
+      replayUntil: 0,
+      dirty: new Set(),
+      lastSnapshotAt: now(),
       lag: 0,
       live: [],
       deadLetters: [],
@@ -279,12 +298,20 @@ export function createProcessor(deps: {
         for (const operator of operators)
           operator.restore(task.partition, stored.state.get(operator.name) ?? new Map());
         task.checkpoint = stored.nextOffset;
-        task.next = start;
+        // The state is as of stateOffset: the input from there to the checkpoint is replayed for
+        // state only (replayBatch).
+        task.next = stored.stateOffset ?? start;
+        task.replayUntil = stored.nextOffset ?? 0;
+        task.dirty = new Set();
+        task.lastSnapshotAt = now();
         task.pending = 0;
         task.live = [];
         task.deadLetters = [];
         setHealth("database", undefined);
-        logger.info({ partition: task.partition, from: stored.nextOffset }, "partition restored");
+        logger.info(
+          { partition: task.partition, from: stored.nextOffset, stateFrom: stored.stateOffset },
+          "partition restored",
+        );
         return;
       } catch (error) {
         setHealth("database", error);
@@ -373,10 +400,16 @@ export function createProcessor(deps: {
     }
     task.seeks = 0;
     const from = task.next;
-    const records =
+    let records =
       from > first.offset ? batch.records.filter((r) => r.offset >= from) : batch.records;
     stats.alreadyApplied += batch.records.length - records.length;
     metrics.records.inc({ outcome: "skipped" }, batch.records.length - records.length);
+    if (records.length > 0 && (records[0] as ConsumedRecord).offset < task.replayUntil) {
+      const until = task.replayUntil;
+      const cut = records.findIndex((r) => r.offset >= until);
+      replayBatch(task, cut === -1 ? records : records.slice(0, cut));
+      records = cut === -1 ? [] : records.slice(cut);
+    }
     if (records.length === 0) return;
 
     const accepted: AcceptedFix[] = [];
@@ -422,15 +455,44 @@ export function createProcessor(deps: {
     metrics.records.inc({ outcome: "dead_lettered" }, rejected.length);
   }
 
+  /**
+   * Records an earlier checkpoint covered, after a restore from an older state snapshot: they go
+   * through the operators again to rebuild the state as of the checkpoint, and what they produce
+   * is dropped (it is stored and published already; the operators are deterministic).
+   */
+  function replayBatch(task: PartitionTask, records: readonly ConsumedRecord[]): void {
+    const accepted: AcceptedFix[] = [];
+    const at = now();
+    const latest = { eventTime: at + maxEventAheadMs, setting: `${maxEventAheadMs} ms` };
+    for (const record of records) {
+      const result = classifyRecord(record, latest);
+      if (result.kind === "ok")
+        accepted.push({ fix: result.fix, partition: record.partition, offset: record.offset });
+    }
+    const context = { now: at, lag: task.lag };
+    for (const operator of operators) operator.process(task.partition, accepted, context);
+    for (const operator of operators)
+      for (const key of operator.checkpoint(task.partition, context).changed) task.dirty.add(key);
+    task.next = (records.at(-1) as ConsumedRecord).offset + 1;
+    stats.alreadyApplied += records.length;
+    metrics.records.inc({ outcome: "replayed" }, records.length);
+  }
+
   // ---- checkpoints ----
 
   function maybeCheckpoint(task: PartitionTask, out: Producer, force = false): void {
-    if (task.pending === 0 || task.next === undefined || task.writing || !isCurrent(task)) return;
+    if (task.next === undefined || task.writing || !isCurrent(task)) return;
+    // Nothing new to store; on stop or revoke still the state, so the next owner replays nothing.
+    if (task.pending === 0 && !(force && task.dirty.size > 0 && task.checkpoint !== undefined))
+      return;
     const interval =
       task.lag > checkpointRecords ? backlogCheckpointIntervalMs : checkpointIntervalMs;
     const due = now() - task.lastCheckpointAt >= interval;
     if (!force && !due && task.pending < checkpointRecords) return;
-    const captured = capture(task);
+    // The first checkpoint of a partition carries the state too: it says where the state starts.
+    const snapshot =
+      force || task.checkpoint === undefined || now() - task.lastSnapshotAt >= stateIntervalMs;
+    const captured = capture(task, snapshot);
     const writing = writeCheckpoint(task, captured, out);
     task.writing = writing;
     task.writingRecords = captured.records;
@@ -461,43 +523,44 @@ export function createProcessor(deps: {
     logger.debug({ inFlight, paused: pause }, pause ? "fetching paused" : "fetching resumed");
   }
 
-  /** Takes the partition's outputs and state changes since the last checkpoint (synchronous). */
-  function capture(task: PartitionTask): Captured {
+  /**
+   * Takes the partition's outputs since the last checkpoint and, with `snapshot`, the state of
+   * every key that changed since the last snapshot (synchronous, between two batches).
+   */
+  function capture(task: PartitionTask, snapshot: boolean): Captured {
     const context = { now: now(), lag: task.lag };
-    const parts = operators.map((operator) => ({
-      operator,
-      checkpoint: operator.checkpoint(task.partition, context),
-    }));
-    const keys = new Set<string>();
-    for (const { checkpoint } of parts) for (const key of checkpoint.state.keys()) keys.add(key);
-    const stateRows = new Map<string, string | undefined>();
-    for (const key of keys) {
-      const row: Record<string, unknown> = {};
-      let empty = true;
-      for (const { operator, checkpoint } of parts) {
-        const value = checkpoint.state.has(key)
-          ? checkpoint.state.get(key)
-          : operator.stateOf(task.partition, key);
-        if (value === undefined) continue;
-        row[operator.name] = value;
-        empty = false;
+    const parts = operators.map((operator) => operator.checkpoint(task.partition, context));
+    for (const part of parts) for (const key of part.changed) task.dirty.add(key);
+    const next = task.next as number;
+    let state: Captured["snapshot"];
+    if (snapshot) {
+      state = { offset: next, rows: new Map() };
+      for (const key of task.dirty) {
+        const row: Record<string, unknown> = {};
+        let empty = true;
+        for (const operator of operators) {
+          const value = operator.stateOf(task.partition, key);
+          if (value === undefined) continue;
+          row[operator.name] = value;
+          empty = false;
+        }
+        state.rows.set(key, empty ? undefined : JSON.stringify(row));
       }
-      stateRows.set(key, empty ? undefined : JSON.stringify(row));
+      task.dirty = new Set();
+      task.lastSnapshotAt = now();
     }
     const captured: Captured = {
       partition: task.partition,
       epoch: task.epoch,
       from: task.checkpoint,
-      to: task.next as number,
+      // Mid-replay the state is behind the checkpoint, which never moves back.
+      to: Math.max(next, task.checkpoint ?? next),
       records: task.pending,
       live: task.live,
-      operators: parts.map(({ checkpoint }) => ({
-        prepare: checkpoint.prepare,
-        persist: checkpoint.persist,
-      })),
-      outgoing: byTopic(parts.flatMap((p) => p.checkpoint.records)),
+      operators: parts.map(({ prepare, persist }) => ({ prepare, persist })),
+      outgoing: byTopic(parts.flatMap((p) => p.records)),
       outgoingSent: false,
-      stateRows,
+      snapshot: state,
       deadLetters: task.deadLetters,
     };
     task.deadLetters = [];
@@ -541,8 +604,9 @@ export function createProcessor(deps: {
     stats.checkpointed += c.records;
     metrics.checkpoints.inc({ result: "ok" });
     metrics.checkpointRows.observe(c.records);
-    // Kafka resumes the group here after a restart; records before it would only be skipped.
-    await consumer?.commit(topic, c.partition, c.to).catch((error: unknown) => {
+    if (!c.snapshot) return;
+    // Kafka resumes the group here after a restart: where the restored state needs its input.
+    await consumer?.commit(topic, c.partition, c.snapshot.offset).catch((error: unknown) => {
       logger.debug({ err: error, partition: c.partition }, "offset commit failed");
     });
   }
@@ -568,8 +632,8 @@ export function createProcessor(deps: {
     const prepared = performance.now();
     await db.sql.transaction(async (tx) => {
       // The compare-and-set first: a stale checkpoint fails before writing anything.
-      await store.advance(tx, c.partition, c.from, c.to);
-      await store.saveState(tx, c.partition, c.stateRows);
+      await store.advance(tx, c.partition, c.from, c.to, c.snapshot?.offset);
+      if (c.snapshot) await store.saveState(tx, c.partition, c.snapshot.rows);
       await storeDeadLetters(tx, c.deadLetters);
       // Operators last: the speed windows (the last one) take the combiner's shared lock, held
       // from there to the commit, so as short as possible.
@@ -581,7 +645,7 @@ export function createProcessor(deps: {
         from: c.from,
         to: c.to,
         records: c.records,
-        stateRows: c.stateRows.size,
+        stateRows: c.snapshot?.rows.size,
         publishMs: Math.round(published - started),
         prepareMs: Math.round(prepared - published),
         transactionMs: Math.round(performance.now() - prepared),

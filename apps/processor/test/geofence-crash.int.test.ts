@@ -32,7 +32,12 @@ describe("geofence alerts survive SIGKILL of the processor", () => {
 
   function startChild(): ProcessorProcess {
     child = startProcessorProcess(
-      { DATABASE_URL: databaseUrl, PROCESSOR_GROUP_ID: groupId },
+      // State snapshots during the run: each SIGKILL then replays part of the input for state only.
+      {
+        DATABASE_URL: databaseUrl,
+        PROCESSOR_GROUP_ID: groupId,
+        PROCESSOR_STATE_INTERVAL_MS: "1500",
+      },
       (chunk) => {
         logs.push(chunk.toString());
         if (logs.length > 200) logs.shift();

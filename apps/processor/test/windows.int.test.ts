@@ -134,6 +134,8 @@ function startProcessor(databaseUrl: string, groupId: string, idleTimeoutMs: num
       PROCESSOR_GROUP_ID: groupId,
       WINDOW_TICK_MS: "200",
       WINDOW_IDLE_TIMEOUT_MS: String(idleTimeoutMs),
+      // State snapshots during the run: a crash then replays part of the input for state only.
+      PROCESSOR_STATE_INTERVAL_MS: "1500",
       SPEEDING_THRESHOLD_KMH: String(SPEEDING_KMH),
       // This run's fixes are dated 2035 (see above): accept event times that far ahead.
       PROCESSOR_MAX_EVENT_AHEAD_MS: String(20 * 365 * 86_400_000),

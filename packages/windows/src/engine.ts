@@ -57,6 +57,8 @@ export interface PartitionWindows<F extends WindowFix = WindowFix> {
   readonly currentWatermark: number;
   /** Applies fixes in offset order. `windows` is reused by the next call: copy what you keep. */
   process(fixes: Iterable<InputFix<F>>): BatchResult<F>;
+  /** Keys whose state changed since the last call: trucks, and whether the partition's did. */
+  takeChangedKeys(): { trucks: string[]; partition: boolean };
   /** State changed since the last call: per truck its state (undefined: gone), and the partition's. */
   takeStateChanges(): {
     trucks: [truckId: string, state: TruckWindowState | undefined][];
@@ -367,23 +369,31 @@ class Windows<F extends WindowFix> implements PartitionWindows<F> {
     return out;
   }
 
-  takeStateChanges(): {
-    trucks: [string, TruckWindowState | undefined][];
-    partition: PartitionWindowState | undefined;
-  } {
-    const trucks: [string, TruckWindowState | undefined][] = [];
+  takeChangedKeys(): { trucks: string[]; partition: boolean } {
+    const trucks: string[] = [];
     for (const { id, truck } of this.stateDirty) {
       truck.stateDirty = false;
       const live = this.trucks.get(id);
       // A truck that expired and came back is a new TruckState (listed too): report it once.
       if (live !== undefined && live !== truck) continue;
-      trucks.push([id, live === undefined ? undefined : this.stateOf(live)]);
+      trucks.push(id);
     }
     this.stateDirty = [];
-    const partitionChanged = this.partitionDirty || this.partials.changedSinceCheckpoint;
+    const partition = this.partitionDirty || this.partials.changedSinceCheckpoint;
     this.partitionDirty = false;
     this.partials.changedSinceCheckpoint = false;
-    return { trucks, partition: partitionChanged ? this.partitionState() : undefined };
+    return { trucks, partition };
+  }
+
+  takeStateChanges(): {
+    trucks: [string, TruckWindowState | undefined][];
+    partition: PartitionWindowState | undefined;
+  } {
+    const changed = this.takeChangedKeys();
+    return {
+      trucks: changed.trucks.map((id) => [id, this.truckState(id)]),
+      partition: changed.partition ? this.partitionState() : undefined,
+    };
   }
 
   truckState(truckId: string): TruckWindowState | undefined {

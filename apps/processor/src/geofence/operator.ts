@@ -100,12 +100,10 @@ export function createGeofenceOperator(deps: GeofenceOperatorDeps): GeofenceOper
 
     checkpoint(partition): OperatorCheckpoint {
       const state = stateOf(partition);
-      const changed = new Map<string, unknown>();
-      for (const truckId of state.changed) changed.set(truckId, alerter.snapshot(truckId));
-      const alerts = state.alerts;
+      const { changed, alerts } = state;
       state.changed = new Set();
       state.alerts = [];
-      return { records: [], state: changed, persist: (tx) => saveAlerts(tx, alerts) };
+      return { records: [], changed, persist: (tx) => saveAlerts(tx, alerts) };
     },
   };
 }

@@ -21,14 +21,20 @@ export class StaleCheckpointError extends ReplayNeededError {
 export interface StoredPartition {
   /** undefined: this group never checkpointed the partition (start wherever Kafka starts). */
   nextOffset: number | undefined;
+  /**
+   * The offset `state` is as of (at or before nextOffset): the input from here to nextOffset is
+   * processed again to rebuild the state, its outputs already stored.
+   */
+  stateOffset: number | undefined;
   /** Per operator name, its state per key. */
   state: Map<string, Map<string, unknown>>;
 }
 
 /**
  * The processor's checkpoints in PostgreSQL: per (group, topic, partition) the next offset to
- * apply (processor_checkpoints) and the operators' state per key (processor_state), written in
- * one transaction with the outputs they cover. Advancing is a compare-and-set on the offset this
+ * apply (processor_checkpoints), written in one transaction with the outputs it covers, and now
+ * and then a snapshot of the operators' state per key (processor_state) with the offset it is as
+ * of (state_offset). Advancing is a compare-and-set on the offset this
  * instance restored, so two instances can never both apply a partition: the database is the
  * fence, not the consumer group.
  */
@@ -36,8 +42,8 @@ export function checkpointStore(groupId: string, topic: string) {
   return {
     async load(sql: Sql, partition: number): Promise<StoredPartition> {
       const [offsets, rows] = await Promise.all([
-        sql.query<{ next_offset: string | number }>(
-          `SELECT next_offset FROM processor_checkpoints
+        sql.query<{ next_offset: string | number; state_offset: string | number | null }>(
+          `SELECT next_offset, state_offset FROM processor_checkpoints
            WHERE group_id = $1 AND topic = $2 AND partition = $3`,
           [groupId, topic, partition],
         ),
@@ -59,7 +65,12 @@ export function checkpointStore(groupId: string, topic: string) {
         }
       }
       const first = offsets[0];
-      return { nextOffset: first === undefined ? undefined : Number(first.next_offset), state };
+      const nextOffset = first === undefined ? undefined : Number(first.next_offset);
+      const stateOffset =
+        first?.state_offset === null || first === undefined
+          ? nextOffset
+          : Number(first.state_offset);
+      return { nextOffset, stateOffset, state };
     },
 
     /** Upserts changed state rows (JSON text) and deletes emptied ones. */
@@ -92,25 +103,32 @@ export function checkpointStore(groupId: string, topic: string) {
         );
     },
 
-    /** Moves the checkpoint from `from` to `to`; throws StaleCheckpointError if it is not at `from`. */
+    /**
+     * Moves the checkpoint from `from` to `to` (and the state's offset to `stateOffset` when the
+     * checkpoint carries a state snapshot; a partition's first checkpoint must); throws
+     * StaleCheckpointError if it is not at `from`.
+     */
     async advance(
       tx: SqlTx,
       partition: number,
       from: number | undefined,
       to: number,
+      stateOffset?: number,
     ): Promise<void> {
       const rows =
         from === undefined
           ? await tx.query(
-              `INSERT INTO processor_checkpoints (group_id, topic, partition, next_offset, updated_at)
-               VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING RETURNING 1`,
-              [groupId, topic, partition, to],
+              `INSERT INTO processor_checkpoints (group_id, topic, partition, next_offset,
+                 state_offset, updated_at)
+               VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING RETURNING 1`,
+              [groupId, topic, partition, to, stateOffset ?? null],
             )
           : await tx.query(
-              `UPDATE processor_checkpoints SET next_offset = $5, updated_at = now()
+              `UPDATE processor_checkpoints SET next_offset = $5,
+                 state_offset = coalesce($6, state_offset, next_offset), updated_at = now()
                WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $4
                RETURNING 1`,
-              [groupId, topic, partition, from, to],
+              [groupId, topic, partition, from, to, stateOffset ?? null],
             );
       if (rows.length !== 1)
         throw new StaleCheckpointError(

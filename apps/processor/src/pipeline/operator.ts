@@ -25,8 +25,11 @@ export interface OperatorCheckpoint {
   prepare?(sql: Sql): Promise<void>;
   /** Writes the operator's rows inside the checkpoint's transaction. */
   persist(tx: SqlTx): Promise<void>;
-  /** State changed since the previous checkpoint, per key: its JSON-able value, or undefined (gone). */
-  state: Map<string, unknown>;
+  /**
+   * Keys whose state changed since the previous checkpoint. The processor reads their state
+   * (stateOf) when it next writes a state snapshot, which is rarer than checkpoints.
+   */
+  changed: Iterable<string>;
 }
 
 /** What the processor knows when it applies a batch or takes a checkpoint of a partition. */
@@ -70,7 +73,10 @@ export interface StreamOperator {
   ): OutputRecord[];
   /** Hands over the outputs and state changes since the previous checkpoint (and forgets them). */
   checkpoint(partition: number, context: CheckpointContext): OperatorCheckpoint;
-  /** The current state of one key (the state row of a key holds every operator's part). */
+  /**
+   * The current state of one key, JSON-able, or undefined (none). The state row of a key holds
+   * every operator's part.
+   */
   stateOf(partition: number, key: string): unknown;
   /** Entries of in-memory state for metrics, e.g. { trucks: 1234 }. */
   stateSize?(): Record<string, number>;

@@ -158,7 +158,7 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       const days = [...fixes.days].filter((day) => !knownDays.has(day));
       return {
         records: held,
-        state: new Map(),
+        changed: [],
         async prepare(sql: Sql) {
           if (days.length === 0) return;
           await ensureFixPartitions(sql, days);

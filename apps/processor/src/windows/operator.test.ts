@@ -77,12 +77,14 @@ describe("speed windows operator on PGlite", () => {
   async function checkpoint(op: StreamOperator, partition: number, from: number, to: number) {
     const c = op.checkpoint(partition, { now: Date.now(), lag: 0 });
     const rows = new Map<string, string | undefined>();
-    for (const [key, value] of c.state)
+    for (const key of c.changed) {
+      const value = op.stateOf(partition, key);
       rows.set(key, value === undefined ? undefined : JSON.stringify({ [op.name]: value }));
+    }
     await db.sql.transaction(async (tx) => {
       await c.persist(tx);
       await store.saveState(tx, partition, rows);
-      await store.advance(tx, partition, from === 0 ? undefined : from, to);
+      await store.advance(tx, partition, from === 0 ? undefined : from, to, to);
     });
   }
 
@@ -272,7 +274,9 @@ describe("early (not final) tumbling windows while a partition works through a b
     first.restore(0, new Map());
     first.process(0, [at(1, 1), at(1, 1, "E2")], { now: 0, lag: 0 });
     const c = first.checkpoint(0, { now: 0, lag: 100 });
-    const stored = new Map([...c.state].map(([k, v]) => [k, JSON.parse(JSON.stringify(v))]));
+    const stored = new Map(
+      [...c.changed].map((k) => [k, JSON.parse(JSON.stringify(first.stateOf(0, k)))]),
+    );
     const second = operator();
     second.restore(0, stored);
     const again = early(second.checkpoint(0, { now: 1_000, lag: 100 }).records);

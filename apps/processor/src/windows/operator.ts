@@ -275,9 +275,8 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       state.partials = new Map();
       state.late = [];
       state.progress = undefined;
-      const changes = state.engine.takeStateChanges();
-      const stateRows = new Map<string, unknown>(changes.trucks);
-      if (changes.partition) stateRows.set("", encodePartition(changes.partition));
+      const changed = state.engine.takeChangedKeys();
+      if (changed.partition) changed.trucks.push("");
       const records: OutputRecord[] = windows.map((w) => ({
         topic: TOPICS.truckSpeedWindows.name,
         key: w.truckId,
@@ -291,7 +290,7 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
         });
       return {
         records,
-        state: stateRows,
+        changed: changed.trucks,
         persist: (tx) =>
           saveWindowOutputs(tx, groupId, partition, { windows, partials, late, progress }),
       };

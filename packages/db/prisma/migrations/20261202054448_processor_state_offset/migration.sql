@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "processor_checkpoints" ADD COLUMN     "state_offset" BIGINT;
