@@ -15,7 +15,7 @@ import {
 import { backoffMs, type Logger, type Service } from "@fleetstream/service";
 import { Registry } from "prom-client";
 import { createProcessorMetrics, type ProcessorMetrics } from "./metrics";
-import { checkpointStore, ReplayNeededError } from "./pipeline/checkpoints";
+import { checkpointStore, ReplayNeededError, replayNeededFrom } from "./pipeline/checkpoints";
 import { classifyRecord } from "./pipeline/classify";
 import {
   DEAD_LETTER_TABLE,
@@ -630,15 +630,20 @@ export function createProcessor(deps: {
     const published = performance.now();
     for (const operator of c.operators) await operator.prepare?.(db.sql);
     const prepared = performance.now();
-    await db.sql.transaction(async (tx) => {
-      // The compare-and-set first: a stale checkpoint fails before writing anything.
-      await store.advance(tx, c.partition, c.from, c.to, c.snapshot?.offset);
-      if (c.snapshot) await store.saveState(tx, c.partition, c.snapshot.rows);
-      await storeDeadLetters(tx, c.deadLetters);
-      // Operators last: the speed windows (the last one) take the combiner's shared lock, held
-      // from there to the commit, so as short as possible.
-      for (const operator of c.operators) await operator.persist(tx);
-    });
+    // One transaction in one round trip (a batch: statements raise rather than return).
+    await db.sql
+      .batch(async (tx) => {
+        // The compare-and-set first: a stale checkpoint fails before writing anything.
+        await store.advance(tx, c.partition, c.from, c.to, c.snapshot?.offset);
+        if (c.snapshot) await store.saveState(tx, c.partition, c.snapshot.rows);
+        await storeDeadLetters(tx, c.deadLetters);
+        // Operators last: the speed windows (the last one) take the combiner's shared lock, held
+        // from there to the commit, so as short as possible.
+        for (const operator of c.operators) await operator.persist(tx);
+      })
+      .catch((error: unknown) => {
+        throw replayNeededFrom(error) ?? error;
+      });
     logger.debug(
       {
         partition: c.partition,

@@ -20,5 +20,12 @@ export {
 } from "./generated/prisma/client";
 export type { MigrateResult } from "./migrate";
 export { DEFAULT_PGLITE_DIR, MIGRATIONS_DIR, SCHEMA_PATH } from "./paths";
-export { type Sql, type SqlTx, sqlArray, sqlTextArray } from "./sql";
+export {
+  assertionKind,
+  inlineParameters,
+  type Sql,
+  type SqlTx,
+  sqlArray,
+  sqlTextArray,
+} from "./sql";
 export { databaseMigrations, isDatabaseUnreachable } from "./unreachable";

@@ -1,5 +1,8 @@
 import type { PGlite, Transaction } from "@electric-sql/pglite";
 import type pg from "pg";
+// node-postgres's own conversion of a parameter to its text form (no types for this module).
+// @ts-expect-error untyped internal module of pg
+import { prepareValue } from "pg/lib/utils.js";
 
 /**
  * Plain SQL beside Prisma, for the processor's bulk writes: one statement per table per
@@ -12,6 +15,14 @@ export interface Sql {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: SqlTx) => Promise<T>): Promise<T>;
+  /**
+   * Runs the statements `fn` adds as one transaction in ONE round trip (a multi-statement script,
+   * parameters written in as literals). Their rows are not available (query resolves to []): a
+   * statement that must stop the transaction raises instead (`fleetstream_assert`, see
+   * `assertionKind`). A transaction of ten statements otherwise waits for ten round trips, each
+   * behind whatever else the client's event loop is busy with.
+   */
+  batch(fn: (tx: SqlTx) => void | Promise<void>): Promise<void>;
 }
 
 /** Inside a transaction. */
@@ -19,6 +30,12 @@ export type SqlTx = Pick<Sql, "query">;
 
 export function postgresSql(pool: pg.Pool): Sql {
   return {
+    async batch(fn) {
+      const script = await scriptOf(fn);
+      // No parameters: the simple query protocol, which runs a multi-statement string as one
+      // implicit transaction.
+      if (script) await pool.query(script);
+    },
     async query(text, params) {
       const result = await pool.query(text, params as unknown[] | undefined);
       return result.rows;
@@ -65,7 +82,56 @@ export function pgliteSql(db: PGlite): Sql {
   return {
     query: (text, params) => on(db).query(text, params),
     transaction: (fn) => db.transaction((tx) => fn(on(tx))),
+    async batch(fn) {
+      const script = await scriptOf(fn);
+      if (script) await db.transaction((tx) => tx.exec(script).then(() => {}));
+    },
   };
+}
+
+/** The statements `fn` adds, as one script with their parameters written in. */
+async function scriptOf(fn: (tx: SqlTx) => void | Promise<void>): Promise<string> {
+  const statements: string[] = [];
+  await fn({
+    async query(text, params) {
+      statements.push(inlineParameters(text, params ?? []));
+      return [];
+    },
+  });
+  return statements.join(";\n");
+}
+
+/**
+ * `text` with $1, $2, ... replaced by literals of `params`, converted as node-postgres converts
+ * parameters (its text format, untyped, so PostgreSQL infers their types from the context as it
+ * does for a parameter). Dollar-quoted: taken as written, whatever quotes or backslashes they
+ * hold, so nothing is escaped. Buffers become bytea hex literals.
+ */
+export function inlineParameters(text: string, params: readonly unknown[]): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = params[Number(n) - 1];
+    if (value === null || value === undefined) return "NULL";
+    if (Buffer.isBuffer(value)) return `'\\x${value.toString("hex")}'`;
+    return dollarQuoted(String(prepareValue(value)));
+  });
+}
+
+function dollarQuoted(value: string): string {
+  // The literal ends at the first tag after the opening one: it must be the closing one.
+  let tag = "$v$";
+  for (let i = 1; `${value}${tag}`.indexOf(tag) < value.length; i++) tag = `$v${i}$`;
+  return `${tag}${value}${tag}`;
+}
+
+/**
+ * The kind of a failed `fleetstream_assert(ok, message, kind)` (a migration defines it), or
+ * undefined for any other error.
+ */
+export function assertionKind(error: unknown): string | undefined {
+  const hint = (error as { hint?: unknown } | null)?.hint;
+  return typeof hint === "string" && hint.startsWith("fleetstream:")
+    ? hint.slice("fleetstream:".length)
+    : undefined;
 }
 
 /**

@@ -4,11 +4,13 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Database, MigrateResult } from "../src";
 import {
+  assertionKind,
   dropFixPartitionsBefore,
   ensureFixPartitions,
   fixPartitionDays,
   fixPartitionName,
   Prisma,
+  sqlTextArray,
 } from "../src";
 import { MIGRATIONS_DIR } from "../src/paths";
 
@@ -149,6 +151,58 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
       expect(await db.prisma.truck.count({ where: { id: { in: ids } } })).toBe(50);
       expect(await db.prisma.truck.count({ where: { id: { in: ids }, seq: 2n } })).toBe(50);
       expect(await db.prisma.positionFix.count({ where: { truckId: { in: ids } } })).toBe(100);
+    });
+
+    test("a batch stores every value as a parameter would, in one transaction; a failed check undoes it and names its kind", async () => {
+      await db.sql.query(
+        "CREATE TABLE batch_values (id int PRIMARY KEY, t text, b bytea, n float8, f bool, at timestamptz, a text[])",
+      );
+      const tricky = ["it's", "back\\slash", "$v$ and $v1$", "ends in $", "$", "", '"quoted"'];
+      const rows = tricky.map((t, i) => ({
+        id: i,
+        t,
+        b: Buffer.from([0, 39, 92, 36, i]),
+        n: i === 0 ? null : i / 3,
+        f: i % 2 === 0,
+        at: new Date(1_764_000_000_000 + i),
+        a: [t, null, "x,y"],
+      }));
+      await db.sql.batch(async (tx) => {
+        for (const r of rows)
+          await tx.query("INSERT INTO batch_values VALUES ($1, $2, $3, $4, $5, $6, $7::text[])", [
+            r.id,
+            r.t,
+            r.b,
+            r.n,
+            r.f,
+            r.at,
+            sqlTextArray(r.a),
+          ]);
+      });
+      const stored = await db.sql.query<{ t: string; b: Buffer | Uint8Array; n: number | null }>(
+        "SELECT t, b, n, f, at, a FROM batch_values ORDER BY id",
+      );
+      expect(stored.map((r) => r.t)).toEqual(tricky);
+      expect(stored.map((r) => [...r.b])).toEqual(rows.map((r) => [...r.b]));
+      expect(stored.map((r) => r.n)).toEqual(rows.map((r) => r.n));
+      expect(stored.map((r) => (r as { a: unknown }).a)).toEqual(rows.map((r) => r.a));
+      expect(stored.map((r) => new Date((r as { at: Date }).at).getTime())).toEqual(
+        rows.map((r) => r.at.getTime()),
+      );
+
+      const failed = await db.sql
+        .batch(async (tx) => {
+          await tx.query("DELETE FROM batch_values");
+          await tx.query(
+            "SELECT fleetstream_assert(count(*) = 1, $1, 'test-kind') FROM batch_values",
+            ["expected one row"],
+          );
+        })
+        .catch((error: unknown) => error);
+      expect(assertionKind(failed)).toBe("test-kind");
+      expect(String(failed)).toContain("expected one row");
+      expect(assertionKind(new Error("something else"))).toBeUndefined();
+      expect(await db.sql.query("SELECT 1 FROM batch_values")).toHaveLength(tricky.length);
     });
 
     test("fixes live in daily partitions that are created before writing and dropped past retention", async () => {

@@ -17,9 +17,19 @@ export function partitionMetadata(count: number): PartitionMetadata[] {
  * clients agree).
  */
 export function partitionForKey(key: string | Buffer, partitions: number): number {
-  return Partitioners.DefaultPartitioner()({
+  let metadata = metadataByCount.get(partitions);
+  if (!metadata) {
+    metadata = partitionMetadata(partitions);
+    metadataByCount.set(partitions, metadata);
+  }
+  return defaultPartitioner({
     topic: "",
-    partitionMetadata: partitionMetadata(partitions),
+    partitionMetadata: metadata,
     message: { key, value: null },
   });
 }
+
+// One of each: a new partitioner draws random bytes (for keyless records), per call that was a
+// visible part of the simulator's profile.
+const defaultPartitioner = Partitioners.DefaultPartitioner();
+const metadataByCount = new Map<number, PartitionMetadata[]>();

@@ -1,4 +1,4 @@
-import { type Sql, type SqlTx, sqlTextArray } from "@fleetstream/db";
+import { assertionKind, type Sql, type SqlTx, sqlTextArray } from "@fleetstream/db";
 
 /**
  * A checkpoint that must not be written as captured: its transaction is rolled back, and the
@@ -15,6 +15,11 @@ export class ReplayNeededError extends Error {
  */
 export class StaleCheckpointError extends ReplayNeededError {
   override name = "StaleCheckpointError";
+}
+
+/** A fix would add to a fleet/geofence window the combiner finalized meanwhile (speed windows). */
+export class ScopeWindowFinalizedError extends ReplayNeededError {
+  override name = "ScopeWindowFinalizedError";
 }
 
 /** A partition as of its last checkpoint: the next offset to apply and the operators' state. */
@@ -105,8 +110,9 @@ export function checkpointStore(groupId: string, topic: string) {
 
     /**
      * Moves the checkpoint from `from` to `to` (and the state's offset to `stateOffset` when the
-     * checkpoint carries a state snapshot; a partition's first checkpoint must); throws
-     * StaleCheckpointError if it is not at `from`.
+     * checkpoint carries a state snapshot; a partition's first checkpoint must). If it is not at
+     * `from` the statement raises (fleetstream_assert, kind "stale-checkpoint": see
+     * replayNeededFrom), so it works in a batch, whose results are not read.
      */
     async advance(
       tx: SqlTx,
@@ -115,27 +121,42 @@ export function checkpointStore(groupId: string, topic: string) {
       to: number,
       stateOffset?: number,
     ): Promise<void> {
-      const rows =
+      const stale = `partition ${partition} of ${topic} is no longer at offset ${from ?? "(none)"} for group ${groupId}`;
+      await tx.query(
         from === undefined
-          ? await tx.query(
-              `INSERT INTO processor_checkpoints (group_id, topic, partition, next_offset,
+          ? `WITH moved AS (
+               INSERT INTO processor_checkpoints (group_id, topic, partition, next_offset,
                  state_offset, updated_at)
-               VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING RETURNING 1`,
-              [groupId, topic, partition, to, stateOffset ?? null],
-            )
-          : await tx.query(
-              `UPDATE processor_checkpoints SET next_offset = $5,
-                 state_offset = coalesce($6, state_offset, next_offset), updated_at = now()
-               WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $4
-               RETURNING 1`,
-              [groupId, topic, partition, from, to, stateOffset ?? null],
-            );
-      if (rows.length !== 1)
-        throw new StaleCheckpointError(
-          `partition ${partition} of ${topic} is no longer at offset ${from ?? "(none)"} for group ${groupId}`,
-        );
+               VALUES ($1, $2, $3, $4, $5, now()) ON CONFLICT DO NOTHING RETURNING 1)
+             SELECT fleetstream_assert(count(*) = 1, $6, 'stale-checkpoint') FROM moved`
+          : `WITH moved AS (
+               UPDATE processor_checkpoints SET next_offset = $4,
+                 state_offset = coalesce($5, state_offset, next_offset), updated_at = now()
+               WHERE group_id = $1 AND topic = $2 AND partition = $3 AND next_offset = $7
+               RETURNING 1)
+             SELECT fleetstream_assert(count(*) = 1, $6, 'stale-checkpoint') FROM moved`,
+        from === undefined
+          ? [groupId, topic, partition, to, stateOffset ?? null, stale]
+          : [groupId, topic, partition, to, stateOffset ?? null, stale, from],
+      );
     },
   };
 }
 
 export type CheckpointStore = ReturnType<typeof checkpointStore>;
+
+/**
+ * The ReplayNeededError a failed check of a checkpoint stands for (see fleetstream_assert), or
+ * undefined for any other error.
+ */
+export function replayNeededFrom(error: unknown): ReplayNeededError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  switch (assertionKind(error)) {
+    case "stale-checkpoint":
+      return new StaleCheckpointError(message);
+    case "scope-window-finalized":
+      return new ScopeWindowFinalizedError(message);
+    default:
+      return undefined;
+  }
+}

@@ -23,7 +23,11 @@ export interface OperatorCheckpoint {
   records: OutputRecord[];
   /** Work outside the transaction that must come first (e.g. creating table partitions). */
   prepare?(sql: Sql): Promise<void>;
-  /** Writes the operator's rows inside the checkpoint's transaction. */
+  /**
+   * Writes the operator's rows inside the checkpoint's transaction. Its statements are sent as
+   * one batch with the rest (Sql.batch): their results are not available; a check that must fail
+   * the checkpoint raises (fleetstream_assert).
+   */
   persist(tx: SqlTx): Promise<void>;
   /**
    * Keys whose state changed since the previous checkpoint. The processor reads their state

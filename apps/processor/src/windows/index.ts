@@ -4,4 +4,3 @@ export {
   type SpeedWindowsDeps,
   speedWindowSettings,
 } from "./operator";
-export { ScopeWindowFinalizedError } from "./outputs";

@@ -1,6 +1,5 @@
 import { type SqlTx, sqlArray, sqlTextArray } from "@fleetstream/db";
 import type { LateFix, PartialChange, TruckWindowResult, WindowFix } from "@fleetstream/windows";
-import { ReplayNeededError } from "../pipeline/checkpoints";
 
 /**
  * PostgreSQL side of one partition's speed-window outputs, written at each checkpoint. Batches
@@ -15,11 +14,6 @@ export const WINDOWS_LOCK_CLASS = 0x5_7714; // "speed windows"; second key = has
 export const ts = (ms: string) => `(timestamptz 'epoch' + (${ms}) * interval '1 millisecond')`;
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
-
-/** A fix would add to a fleet/geofence window the combiner finalized meanwhile. */
-export class ScopeWindowFinalizedError extends ReplayNeededError {
-  override name = "ScopeWindowFinalizedError";
-}
 
 export interface PartitionProgressRow {
   watermark: number;
@@ -115,9 +109,12 @@ export async function saveWindowOutputs<F extends WindowFix>(
     // only fail in a race with the idle rule (this instance had not yet seen the new processor
     // watermark): the partition is restored and replayed, and the fix then reported late.
     const changed = p.filter((x) => x.changed);
-    if (changed.length > 0) {
-      const [row] = await tx.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM scope_speed_windows w
+    if (changed.length > 0)
+      // Raises (kind "scope-window-finalized": the partition is replayed) if one was finalized.
+      await tx.query(
+        `SELECT fleetstream_assert(count(*) = 0,
+           format($5, count(*)), 'scope-window-finalized')
+         FROM scope_speed_windows w
          JOIN unnest($1::text[], $2::text[], $3::float8[], $4::int4[])
            AS u(scope_type, scope_id, start_ms, size_ms)
          ON w.scope_type = u.scope_type AND w.scope_id = u.scope_id
@@ -128,13 +125,9 @@ export async function saveWindowOutputs<F extends WindowFix>(
           sqlTextArray(changed.map((x) => x.scopeId)),
           sqlArray(changed.map((x) => x.start)),
           sqlArray(changed.map((x) => x.end - x.start)),
+          `partition ${partition}: %s fleet/geofence window(s) were finalized meanwhile; replaying the partition`,
         ],
       );
-      if ((row?.n ?? 0) > 0)
-        throw new ScopeWindowFinalizedError(
-          `partition ${partition}: ${row?.n} fleet/geofence window(s) were finalized meanwhile; replaying the partition`,
-        );
-    }
   }
 
   const late = out.late;

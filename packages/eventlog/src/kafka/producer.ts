@@ -100,11 +100,13 @@ export class KafkaLogProducer implements Producer {
         const now = String(Date.now());
         const mine: Slot[] = [];
         for (const [index, record] of send.records.entries()) {
-          const bytes = recordBytes(record);
+          // Encoded once here: kafkajs measures and writes a string value twice more.
+          const value = typeof record.value === "string" ? Buffer.from(record.value) : record.value;
+          const bytes = recordBytes({ key: record.key, value, headers: record.headers });
           if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(send.topic, bytes);
           const message = {
             key: record.key,
-            value: record.value,
+            value,
             headers: record.headers,
             timestamp: record.timestamp === undefined ? now : String(record.timestamp),
           };
