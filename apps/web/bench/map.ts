@@ -56,6 +56,8 @@ interface PageResult {
   layer: Variant;
   trucks: number;
   firstRenderMs: number | null;
+  /** ms after navigation start (-1: not reached). */
+  phases: { htmlMs: number; domReadyMs: number; socketMs: number; firstViewMs: number };
   fps: number;
   longTasks: number;
   longestTaskMs: number;
@@ -124,6 +126,17 @@ async function measure(
       async (handle) => Math.round((await handle.jsonValue()) as number),
       () => null,
     );
+  // Where the first render's time went: navigation, the app's script, the socket, the first view.
+  const phases = (await page.evaluate(`(() => {
+    const at = (name) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);
+    const nav = performance.getEntriesByType("navigation")[0];
+    return {
+      htmlMs: Math.round(nav?.responseEnd ?? -1),
+      domReadyMs: Math.round(nav?.domContentLoadedEventEnd ?? -1),
+      socketMs: at("fleet:socket-connected"),
+      firstViewMs: at("fleet:first-view"),
+    };
+  })()`)) as PageResult["phases"];
   await page.waitForTimeout(2_000);
   counting = true;
   const window = await Promise.race([
@@ -144,6 +157,7 @@ async function measure(
     layer,
     trucks,
     firstRenderMs,
+    phases,
     fps: Math.round(window.fps * 10) / 10,
     longTasks: window.longTasks,
     longestTaskMs: Math.round(window.longestTaskMs),

@@ -19,8 +19,11 @@ import { SidePanel } from "./SidePanel";
 import { useUrlSync } from "./use-url-sync";
 import { createViewStore, type ViewState } from "./view-state";
 
-// Leaflet touches `window` when imported: load the map in the browser only.
-const FleetMap = dynamic(() => import("../fleet-map/FleetMap").then((m) => m.FleetMap), {
+// Leaflet touches `window` when imported: load the map in the browser only. The download starts
+// when this module loads, while the page hydrates, not once the console has rendered.
+const loadFleetMap = () => import("../fleet-map/FleetMap").then((m) => m.FleetMap);
+if (typeof window !== "undefined") void loadFleetMap();
+const FleetMap = dynamic(loadFleetMap, {
   ssr: false,
   loading: () => <div className="fleet-map fleet-map--loading">Loading map…</div>,
 });
