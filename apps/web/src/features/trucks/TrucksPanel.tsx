@@ -114,7 +114,7 @@ export function TrucksPanel() {
       </div>
       <p className="list-count" aria-live="polite">
         {rows.length === summary.truckCount
-          ? `${rows.length} trucks`
+          ? `${rows.length} ${rows.length === 1 ? "truck" : "trucks"}`
           : `${rows.length} of ${summary.truckCount} trucks`}
         {summary.fleetSize !== null && summary.fleetSize > summary.truckCount
           ? ` on the map (${summary.fleetSize} in the fleet: move or zoom the map for others)`
