@@ -179,16 +179,18 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
             sqlTextArray(r.a),
           ]);
       });
-      const stored = await db.sql.query<{ t: string; b: Buffer | Uint8Array; n: number | null }>(
-        "SELECT t, b, n, f, at, a FROM batch_values ORDER BY id",
-      );
+      const stored = await db.sql.query<{
+        t: string;
+        b: Buffer | Uint8Array;
+        n: number | null;
+        at: Date | string;
+        a: unknown;
+      }>("SELECT t, b, n, f, at, a FROM batch_values ORDER BY id");
       expect(stored.map((r) => r.t)).toEqual(tricky);
       expect(stored.map((r) => [...r.b])).toEqual(rows.map((r) => [...r.b]));
       expect(stored.map((r) => r.n)).toEqual(rows.map((r) => r.n));
-      expect(stored.map((r) => (r as { a: unknown }).a)).toEqual(rows.map((r) => r.a));
-      expect(stored.map((r) => new Date((r as { at: Date }).at).getTime())).toEqual(
-        rows.map((r) => r.at.getTime()),
-      );
+      expect(stored.map((r) => r.a)).toEqual(rows.map((r) => r.a));
+      expect(stored.map((r) => new Date(r.at).getTime())).toEqual(rows.map((r) => r.at.getTime()));
 
       const failed = await db.sql
         .batch(async (tx) => {
