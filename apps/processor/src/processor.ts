@@ -412,17 +412,10 @@ export function createProcessor(deps: {
     }
     if (records.length === 0) return;
 
-    const accepted: AcceptedFix[] = [];
-    const rejected: { record: ConsumedRecord; reason: string }[] = [];
     const at = now();
-    const latest = { eventTime: at + maxEventAheadMs, setting: `${maxEventAheadMs} ms` };
-    for (const record of records) {
-      const result = classifyRecord(record, latest);
-      if (result.kind === "ok") {
-        accepted.push({ fix: result.fix, partition: record.partition, offset: record.offset });
-        metrics.eventToApplied.observe(Math.max(0, at - result.fix.eventTime) / 1000);
-      } else rejected.push({ record, reason: result.reason });
-    }
+    const { accepted, rejected } = classifyBatch(records, at);
+    for (const { fix } of accepted)
+      metrics.eventToApplied.observe(Math.max(0, at - fix.eventTime) / 1000);
     if (batch.highWatermark !== undefined)
       task.lag = Math.max(0, batch.highWatermark - ((records.at(-1) as ConsumedRecord).offset + 1));
     const context = { now: at, lag: task.lag };
@@ -455,20 +448,29 @@ export function createProcessor(deps: {
     metrics.records.inc({ outcome: "dead_lettered" }, rejected.length);
   }
 
+  /** Valid fixes of a batch, and the refused records with their reasons. */
+  function classifyBatch(records: readonly ConsumedRecord[], at: number) {
+    const accepted: AcceptedFix[] = [];
+    const rejected: { record: ConsumedRecord; reason: string }[] = [];
+    const latest = { eventTime: at + maxEventAheadMs, setting: `${maxEventAheadMs} ms` };
+    for (const record of records) {
+      const result = classifyRecord(record, latest);
+      if (result.kind === "ok")
+        accepted.push({ fix: result.fix, partition: record.partition, offset: record.offset });
+      else rejected.push({ record, reason: result.reason });
+    }
+    return { accepted, rejected };
+  }
+
   /**
    * Records an earlier checkpoint covered, after a restore from an older state snapshot: they go
    * through the operators again to rebuild the state as of the checkpoint, and what they produce
    * is dropped (it is stored and published already; the operators are deterministic).
    */
   function replayBatch(task: PartitionTask, records: readonly ConsumedRecord[]): void {
-    const accepted: AcceptedFix[] = [];
     const at = now();
-    const latest = { eventTime: at + maxEventAheadMs, setting: `${maxEventAheadMs} ms` };
-    for (const record of records) {
-      const result = classifyRecord(record, latest);
-      if (result.kind === "ok")
-        accepted.push({ fix: result.fix, partition: record.partition, offset: record.offset });
-    }
+    // Refused records were dead-lettered when they were first processed.
+    const { accepted } = classifyBatch(records, at);
     const context = { now: at, lag: task.lag };
     for (const operator of operators) operator.process(task.partition, accepted, context);
     for (const operator of operators)
