@@ -27,7 +27,7 @@ import { cpuSeconds, log, percentile, services } from "../../processor/bench/lib
 import {
   apiKey,
   buildWebApp,
-  freshPositionsTopic,
+  freshWebTopics,
   sendPositions,
   signIn,
   simulatedFleet,
@@ -155,7 +155,7 @@ async function main() {
   const producer = kafka.producer();
   await producer.connect();
   const scratch = scratchDatabases(databaseUrl);
-  await freshPositionsTopic(admin);
+  await freshWebTopics(admin);
   const web = await startWebApp({ brokers, databaseUrl: await scratch.create() });
   const results: ModeResult[] = [];
   let stopUpdates: (() => void) | undefined;

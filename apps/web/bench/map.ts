@@ -4,7 +4,7 @@
  * layer on the whole-fleet stream (`/?trucks=dom`: the dashboard before, the baseline) in the
  * same run.
  *
- * For each size: `truck_positions` is emptied (deleted and recreated: this bench owns the broker
+ * For each size: the topics the web app reads are emptied (deleted and recreated: this bench owns the broker
  * it runs on), a fresh web app process starts on a scratch database, the bench produces one
  * position per truck, then `rate` position updates per second (a fix every 20 s per truck at
  * 50,000 trucks; time compressed at the smaller sizes). A signed-in page opens the dashboard and
@@ -27,7 +27,7 @@ import { log, services } from "../../processor/bench/lib/pipeline-stack";
 import {
   ADMIN,
   buildWebApp,
-  freshPositionsTopic,
+  freshWebTopics,
   sendPositions,
   signIn,
   simulatedFleet,
@@ -226,7 +226,7 @@ async function main() {
   const results: PageResult[] = [];
   try {
     for (const size of SIZES) {
-      await freshPositionsTopic(admin);
+      await freshWebTopics(admin);
       const databaseUrl = await scratch.create();
       const trucks = simulatedFleet(size);
       await sendPositions(producer, trucks.all());

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { TOPICS, type TruckPosition } from "@fleetstream/contracts";
+import { TOPICS, type TopicSpec, type TruckPosition } from "@fleetstream/contracts";
 import { NL_REGION } from "@fleetstream/geofence/testing";
 import {
   type AppProcess,
@@ -28,28 +28,37 @@ export function buildWebApp(): void {
   );
 }
 
+/** Every topic the web app reads from the beginning at start (its live feeds). */
+export const WEB_TOPICS: readonly TopicSpec[] = [
+  TOPICS.truckPositions,
+  TOPICS.truckSpeedWindows,
+  TOPICS.scopeSpeedWindows,
+  TOPICS.truckGeofenceAlerts,
+  TOPICS.geofences,
+];
+
 /**
- * Deletes and recreates `truck_positions` (as the topic table specifies it), so the web app's view
- * holds this run's trucks only. The benchmarks own the broker they run on.
+ * Deletes and recreates the topics the web app reads (as the topic table specifies them), so its
+ * views hold this run's trucks only, and it does not start by replaying millions of records an
+ * earlier benchmark (the pipeline's) left there. The benchmarks own the broker they run on.
  */
-export async function freshPositionsTopic(admin: Admin): Promise<void> {
-  const { name, partitions, config } = TOPICS.truckPositions;
-  if ((await admin.listTopics()).includes(name)) {
-    await admin.deleteTopics({ topics: [name], timeout: 30_000 });
-    while ((await admin.listTopics()).includes(name)) await sleep(250);
+export async function freshWebTopics(admin: Admin): Promise<void> {
+  const names = WEB_TOPICS.map((spec) => spec.name);
+  const existing = (await admin.listTopics()).filter((name) => names.includes(name));
+  if (existing.length > 0) {
+    await admin.deleteTopics({ topics: existing, timeout: 30_000 });
+    while ((await admin.listTopics()).some((name) => existing.includes(name))) await sleep(250);
   }
   await admin.createTopics({
     waitForLeaders: true,
-    topics: [
-      {
-        topic: name,
-        numPartitions: partitions,
-        configEntries: Object.entries(config ?? {}).map(([key, value]) => ({
-          name: key,
-          value: String(value),
-        })),
-      },
-    ],
+    topics: WEB_TOPICS.map(({ name, partitions, config }) => ({
+      topic: name,
+      numPartitions: partitions,
+      configEntries: Object.entries(config ?? {}).map(([key, value]) => ({
+        name: key,
+        value: String(value),
+      })),
+    })),
   });
 }
 

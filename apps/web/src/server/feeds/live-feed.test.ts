@@ -73,4 +73,43 @@ describe("a live feed's topic reader", () => {
     expect(reader.health().detail).toContain("view exploded");
     await reader.stop();
   });
+
+  it("is not ready until it has replayed what its topics held at start, then stays ready", async () => {
+    const eventLog = new InMemoryEventLog();
+    await eventLog.ensureTopics([{ ...TOPICS.truckPositions, partitions: 1 }]);
+    await eventLog.producer().send(
+      TOPICS.truckPositions.name,
+      [1, 2, 3].map((seq) => ({
+        key: `T-${seq}`,
+        value: JSON.stringify(position(`T-${seq}`, seq)),
+      })),
+    );
+    const healthWhileReading: string[] = [];
+    const reader = createTopicReader("test", {
+      eventLog,
+      logger,
+      partitions: 1,
+      handlers: [
+        {
+          spec: TOPICS.truckPositions,
+          schema: TruckPosition,
+          accept: () => healthWhileReading.push(reader.health().detail ?? "ok"),
+        },
+      ],
+    });
+    await reader.start();
+    await until(() => healthWhileReading.length === 3);
+    // While the history is read, a load balancer sends no browser here.
+    expect(healthWhileReading[0]).toMatch(/^replaying its topics: \d+ records to go$/);
+    await until(() => reader.health().ok);
+    // Records written after start are live traffic: they never make it unready again.
+    await eventLog
+      .producer()
+      .send(TOPICS.truckPositions.name, [
+        { key: "T-4", value: JSON.stringify(position("T-4", 4)) },
+      ]);
+    await until(() => healthWhileReading.length === 4);
+    expect(healthWhileReading[3]).toBe("ok");
+    await reader.stop();
+  });
 });

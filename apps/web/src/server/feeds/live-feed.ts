@@ -1,6 +1,6 @@
 import type { ClientToServerEvents, ServerToClientEvents, TopicSpec } from "@fleetstream/contracts";
 import { decodeJson } from "@fleetstream/contracts";
-import type { ConsumedRecord, EventLog, Reader } from "@fleetstream/eventlog";
+import type { ConsumedRecord, EventLog, Reader, RecordBatch } from "@fleetstream/eventlog";
 import type { HealthCheck, Logger } from "@fleetstream/service";
 import type { Server, Socket } from "socket.io";
 import type { z } from "zod";
@@ -20,7 +20,11 @@ export interface LiveFeed {
   readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Not ok once its reader has stopped on an error: the channel no longer updates. */
+  /**
+   * Not ok until its reader has replayed what the topics held at start (a browser served before
+   * would get the history as a flood of changes), and not ok once its reader has stopped on an
+   * error (the channel no longer updates).
+   */
   health(): HealthCheck;
   /** Records read so far, per topic: applied to the view, or skipped as invalid. */
   counts(): Record<string, RecordCounts>;
@@ -73,6 +77,8 @@ export function createTopicReader(
   let reader: Reader | undefined;
   let failure: string | undefined;
   let skipped = 0;
+  /** Per "topic:partition" still being replayed: [next offset read, end offset at start]. */
+  const replaying = new Map<string, [number, number]>();
 
   const accept = (record: ConsumedRecord): void => {
     const handler = byTopic.get(record.topic);
@@ -112,11 +118,31 @@ export function createTopicReader(
         ),
       );
       failure = undefined;
+      replaying.clear();
+      for (const topic of byTopic.keys()) {
+        for (const { partition, low, high } of await eventLog.offsets(topic)) {
+          if (high > low) replaying.set(`${topic}:${partition}`, [low, high]);
+        }
+      }
+      const replayStarted = Date.now();
+      const replayed = (batch: RecordBatch) => {
+        const key = `${batch.topic}:${batch.partition}`;
+        const progress = replaying.get(key);
+        const last = batch.records.at(-1);
+        if (!progress || !last) return;
+        progress[0] = last.offset + 1;
+        if (progress[0] < progress[1]) return;
+        replaying.delete(key);
+        if (replaying.size === 0) {
+          logger.info({ ms: Date.now() - replayStarted }, "feed caught up with its topics");
+        }
+      };
       const started = eventLog.reader({
         topics: handlers.map((h) => h.spec.name),
         startFrom: "earliest",
         async eachBatch(batch) {
           for (const record of batch.records) accept(record);
+          if (replaying.size > 0) replayed(batch);
           options.onChange?.();
         },
       });
@@ -136,7 +162,13 @@ export function createTopicReader(
     },
     health(): HealthCheck {
       if (failure) return { ok: false, detail: failure };
-      return reader ? { ok: true } : { ok: false, detail: "not started" };
+      if (!reader) return { ok: false, detail: "not started" };
+      if (replaying.size > 0) {
+        let left = 0;
+        for (const [next, end] of replaying.values()) left += end - next;
+        return { ok: false, detail: `replaying its topics: ${left} records to go` };
+      }
+      return { ok: true };
     },
     counts: () => counts,
   };
