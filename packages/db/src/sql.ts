@@ -119,8 +119,19 @@ export function inlineParameters(text: string, params: readonly unknown[]): stri
 function dollarQuoted(value: string): string {
   // The literal ends at the first tag after the opening one: it must be the closing one.
   let tag = "$v$";
-  for (let i = 1; `${value}${tag}`.indexOf(tag) < value.length; i++) tag = `$v${i}$`;
+  for (let i = 1; holdsTag(value, tag); i++) tag = `$v${i}$`;
   return `${tag}${value}${tag}`;
+}
+
+/**
+ * Whether `tag` would occur in `value` + `tag` before the closing one: inside the value, or
+ * across its end ("…$v" + "$v$"). Only the value's last characters are joined with the tag: the
+ * values are array literals of megabytes, which a whole concatenation would copy.
+ */
+function holdsTag(value: string, tag: string): boolean {
+  if (value.includes(tag)) return true;
+  const tail = value.slice(Math.max(0, value.length - tag.length + 1));
+  return `${tail}${tag}`.indexOf(tag) < tail.length;
 }
 
 /**

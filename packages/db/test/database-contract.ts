@@ -157,7 +157,18 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
       await db.sql.query(
         "CREATE TABLE batch_values (id int PRIMARY KEY, t text, b bytea, n float8, f bool, at timestamptz, a text[])",
       );
-      const tricky = ["it's", "back\\slash", "$v$ and $v1$", "ends in $", "$", "", '"quoted"'];
+      const tricky = [
+        "it's",
+        "back\\slash",
+        "$v$ and $v1$",
+        "ends in $",
+        "ends in $v",
+        "$v",
+        "$",
+        "a$v$v1",
+        "",
+        '"quoted"',
+      ];
       const rows = tricky.map((t, i) => ({
         id: i,
         t,

@@ -1,5 +1,6 @@
 import { type Producer as KafkaProducer, type Message, Partitioners } from "kafkajs";
 import { MAX_RECORD_BYTES, RecordTooLargeError, recordBytes, requestBoundaries } from "../chunks";
+import { partitionForKey } from "../partitioner";
 import type { OutgoingRecord, Producer, SentRecord } from "../types";
 import type { KafkaEventLog } from "./log";
 
@@ -104,19 +105,28 @@ export class KafkaLogProducer implements Producer {
           const value = typeof record.value === "string" ? Buffer.from(record.value) : record.value;
           const bytes = recordBytes({ key: record.key, value, headers: record.headers });
           if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(send.topic, bytes);
+          // A text key's partition is remembered (partitionForKey); the same partitioner either way.
+          const partition =
+            typeof record.key === "string"
+              ? partitionForKey(record.key, partitionMetadata.length)
+              : this.partitioner({
+                  topic: send.topic,
+                  partitionMetadata,
+                  message: { key: record.key, value },
+                });
           const message = {
             key: record.key,
             value,
             headers: record.headers,
             timestamp: record.timestamp === undefined ? now : String(record.timestamp),
+            partition,
           };
-          const partition = this.partitioner({ topic: send.topic, partitionMetadata, message });
           mine.push({
             send: i,
             index,
             topic: send.topic,
             partition,
-            message: { ...message, partition },
+            message,
             bytes,
           });
         }
