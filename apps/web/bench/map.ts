@@ -57,7 +57,13 @@ interface PageResult {
   trucks: number;
   firstRenderMs: number | null;
   /** ms after navigation start (-1: not reached). */
-  phases: { htmlMs: number; domReadyMs: number; socketMs: number; firstViewMs: number };
+  phases: {
+    htmlMs: number;
+    domReadyMs: number;
+    socketOpeningMs: number;
+    socketMs: number;
+    firstViewMs: number;
+  };
   fps: number;
   longTasks: number;
   longestTaskMs: number;
@@ -126,13 +132,15 @@ async function measure(
       async (handle) => Math.round((await handle.jsonValue()) as number),
       () => null,
     );
-  // Where the first render's time went: navigation, the app's script, the socket, the first view.
+  // Where the first render's time went: navigation, the app's script (it opens the socket as it
+  // loads), the socket's handshake, the first view.
   const phases = (await page.evaluate(`(() => {
     const at = (name) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);
     const nav = performance.getEntriesByType("navigation")[0];
     return {
       htmlMs: Math.round(nav?.responseEnd ?? -1),
       domReadyMs: Math.round(nav?.domContentLoadedEventEnd ?? -1),
+      socketOpeningMs: at("fleet:socket-opening"),
       socketMs: at("fleet:socket-connected"),
       firstViewMs: at("fleet:first-view"),
     };

@@ -1,10 +1,9 @@
 import { z } from "zod";
+import { ROLES } from "./constants";
 
 // Accounts and access: roles, API keys, the audit log (REST: /api/me, /api/keys, /api/audit).
 // Users themselves are managed through better-auth's admin API under /api/auth/admin.
 
-/** viewer (read only) < dispatcher (+ acknowledge alerts, edit geofences) < admin (everything). */
-export const ROLES = ["viewer", "dispatcher", "admin"] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { TRUCK_STATUSES } from "./constants";
 import { AlertView, FleetWindowPoint, TrailFix } from "./dashboard";
 import { GeofenceId } from "./geofence";
 import { TruckId, TruckPosition } from "./gps-fix";
@@ -40,7 +41,6 @@ export const AlertQuery = checkRange(
   366 * 24 * HOUR_MS,
 );
 
-export const TRUCK_STATUSES = ["moving", "stopped", "offline"] as const;
 export const TruckStatus = z.enum(TRUCK_STATUSES);
 export type TruckStatus = z.infer<typeof TruckStatus>;
 

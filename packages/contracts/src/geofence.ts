@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_DEBOUNCE, GEOFENCE_ALERT_KINDS } from "./constants";
 import { TruckId } from "./gps-fix";
 
 /**
@@ -97,15 +98,6 @@ export const DebounceSettings = z.strictObject({
 export type DebounceSettings = z.infer<typeof DebounceSettings>;
 
 /**
- * Default debounce: 3 consecutive fixes spanning at least 20 s. GPS drift of a few metres at a
- * fence edge produces isolated fixes on the wrong side; requiring three in a row over 20 s turns
- * that into no alert, while a truck really crossing is confirmed one or two reporting intervals
- * later (the alert's `since` still carries the first fix on the new side). See
- * packages/geofence/README.md.
- */
-export const DEFAULT_DEBOUNCE: DebounceSettings = { fixes: 3, seconds: 20 };
-
-/**
  * Text a person typed (names, tags, descriptions): no NUL characters, which PostgreSQL cannot
  * store in text and which only ever arrive by mistake or on purpose. 400 naming the field.
  */
@@ -150,7 +142,6 @@ export type Geofence = z.output<typeof Geofence>;
 /** Header on a geofence tombstone: when the fence was deleted (epoch ms, decimal string). */
 export const GEOFENCE_DELETED_AT_HEADER = "geofence.deleted.at";
 
-export const GEOFENCE_ALERT_KINDS = ["ENTER", "EXIT", "DWELL", "CROSSED", "OVERSPEED"] as const;
 export const GeofenceAlertKind = z.enum(GEOFENCE_ALERT_KINDS);
 export type GeofenceAlertKind = z.infer<typeof GeofenceAlertKind>;
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeGpsFix, GpsFix, isGpsFix, isNewerFix } from "./gps-fix";
+import { isNewerFix } from "./fix-order";
+import { decodeGpsFix, GpsFix, isGpsFix } from "./gps-fix";
 
 const valid = {
   truckId: "T-0001",

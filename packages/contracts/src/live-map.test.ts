@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { decodePositions, encodePositions } from "./fleet-columns";
 import type { TruckPosition } from "./gps-fix";
-import { decodePositions, encodePositions, ViewportSubscription } from "./live-map";
+import { ViewportSubscription } from "./live-map";
 
 describe("position columns", () => {
   it("round-trips positions, to 1e-6 degrees and 0.1 km/h and degree", () => {

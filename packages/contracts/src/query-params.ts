@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { GEOFENCE_ALERT_KINDS, GeofenceId } from "./geofence";
+import { GEOFENCE_ALERT_KINDS } from "./constants";
+import { GeofenceId } from "./geofence";
 import { TruckId } from "./gps-fix";
 
 // Query-string pieces of the REST endpoints (all values arrive as strings).

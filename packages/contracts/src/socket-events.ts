@@ -1,7 +1,8 @@
 import type { AlertAcknowledgement, AlertView, FleetWindowPoint, Occupancy } from "./dashboard";
+import type { FleetStreamBatch } from "./fleet-columns";
 import type { Geofence } from "./geofence";
 import type { TruckPosition } from "./gps-fix";
-import type { FleetStreamBatch, ViewportSubscription } from "./live-map";
+import type { ViewportSubscription } from "./live-map";
 import type { ScopeSpeedWindow, TruckSpeedWindow } from "./windows";
 
 /**

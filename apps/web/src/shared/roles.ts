@@ -5,7 +5,8 @@
 // Pure and shared: the server enforces it (src/server/auth/gate.ts), the dashboard only hides
 // the controls a role cannot use.
 
-import { ROLES, type Role } from "@fleetstream/contracts";
+import type { Role } from "@fleetstream/contracts";
+import { ROLES } from "@fleetstream/contracts/browser";
 
 export { ROLES, type Role };
 

@@ -2,7 +2,8 @@
 
 import type { TruckStatus } from "@fleetstream/contracts";
 
-export { TRUCK_STATUSES, type TruckStatus } from "@fleetstream/contracts";
+export type { TruckStatus } from "@fleetstream/contracts";
+export { TRUCK_STATUSES } from "@fleetstream/contracts/browser";
 
 /** Below this a truck counts as stopped (GPS noise makes a parked truck report a few km/h). */
 export const MOVING_MIN_KMH = 3;

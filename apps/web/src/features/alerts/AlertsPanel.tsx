@@ -1,6 +1,7 @@
 "use client";
 
-import { type AlertView, GEOFENCE_ALERT_KINDS } from "@fleetstream/contracts";
+import type { AlertView } from "@fleetstream/contracts";
+import { GEOFENCE_ALERT_KINDS } from "@fleetstream/contracts/browser";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { useStore } from "zustand";
 import { formatClock, formatDateTime, formatLateness } from "../../shared/time";

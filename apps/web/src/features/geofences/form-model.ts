@@ -1,9 +1,5 @@
-import {
-  DEFAULT_DEBOUNCE,
-  type Geofence,
-  type GeofenceGeometry,
-  type GeofenceInput,
-} from "@fleetstream/contracts";
+import type { Geofence, GeofenceGeometry, GeofenceInput } from "@fleetstream/contracts";
+import { DEFAULT_DEBOUNCE } from "@fleetstream/contracts/browser";
 
 // The geofence form's values (strings, as typed) and how they become an API request; the API's
 // 400 problems are mapped back to the field they name.

@@ -1,13 +1,12 @@
 // isNewerFix: the contract's one rule for a truck's latest fix, as in the processor.
+import type { TruckPosition, ViewportSubscription } from "@fleetstream/contracts";
 import {
   type CellColumns,
   decodePositions,
   type FleetStreamBatch,
   inViewport,
   isNewerFix,
-  type TruckPosition,
-  type ViewportSubscription,
-} from "@fleetstream/contracts";
+} from "@fleetstream/contracts/browser";
 import { type LatencyStats, LatencyWindow } from "./latency";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting";

@@ -78,6 +78,7 @@ export function createLive(): Live & { connect(): () => void } {
       if (socket) return closer(socket);
       // The viewport-scoped fleet stream (v2): nothing until the map says where it looks.
       const wholeFleet = isDomBaseline();
+      markOnce("fleet:socket-opening");
       const s: FleetSocket = io({
         // WebSocket first: one handshake to the first view instead of polling's three requests
         // and an upgrade; long-polling still serves a network that blocks WebSockets.
@@ -143,9 +144,9 @@ function markOnce(name: string): void {
 }
 
 /**
- * The console page's Live, connecting as soon as this module runs in the browser: the socket's
- * handshake and sign-in check then overlap the page's hydration instead of following it (the
- * largest part of the first render on a busy machine). Taken by the first `useLive`.
+ * The console page's Live, connecting as soon as this module runs in the browser (as the page
+ * hydrates): the socket's handshake and sign-in check then overlap the rest of hydration and the
+ * map's loading instead of following them. Taken by the first `useLive`.
  */
 let preconnected: ReturnType<typeof createLive> | undefined;
 if (typeof window !== "undefined") {

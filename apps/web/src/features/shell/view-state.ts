@@ -1,4 +1,5 @@
-import { GEOFENCE_ALERT_KINDS, type GeofenceAlertKind } from "@fleetstream/contracts";
+import type { GeofenceAlertKind } from "@fleetstream/contracts";
+import { GEOFENCE_ALERT_KINDS } from "@fleetstream/contracts/browser";
 import { createStore } from "zustand/vanilla";
 import { TRUCK_STATUSES, type TruckStatus } from "../../shared/truck-status";
 import { type AlertFilter, NO_ALERT_FILTER } from "../alerts/alert-store";
