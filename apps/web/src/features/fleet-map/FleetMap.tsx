@@ -15,6 +15,7 @@ import { DomTruckLayer, rotate } from "./dom-truck-layer";
 import { attachGeofenceEditor } from "./geofence-editor";
 import { GeofenceLayer } from "./geofence-layer";
 import { addGraticule } from "./graticule-layer";
+import { OPENING_VIEW, VIEWPORT_MARGIN } from "./opening-view";
 import { TruckCanvasLayer } from "./truck-canvas-layer";
 import type { TruckLayer } from "./truck-layer";
 import { truckIconHtml } from "./truck-marker-html";
@@ -46,7 +47,7 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
   useEffect(() => {
     const container = containerRef.current;
     if (!container) return;
-    const map = L.map(container, { center: [52.2, 5.3], zoom: 7, worldCopyJump: true });
+    const map = L.map(container, { ...OPENING_VIEW, worldCopyJump: true });
     map.attributionControl.setPrefix(false);
     map.attributionControl.addAttribution("Basemap: Natural Earth");
     const cleanups: (() => void)[] = [];
@@ -102,7 +103,7 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
     /** The fleet channel streams only this area (a margin around the map) and the selection. */
     const sendViewport = () => {
       if (baseline) return;
-      const bounds = map.getBounds().pad(0.25);
+      const bounds = map.getBounds().pad(VIEWPORT_MARGIN);
       const selected = view.getState().truck;
       live.setViewport({
         west: Math.max(-180, bounds.getWest()),

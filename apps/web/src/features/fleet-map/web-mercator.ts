@@ -15,6 +15,16 @@ export function worldX(lon: number, size: number): number {
   return size * (lon / 360 + 0.5);
 }
 
+/** The longitude at world pixel x (the inverse of worldX). */
+export function lonAt(x: number, size: number): number {
+  return (x / size - 0.5) * 360;
+}
+
+/** The latitude at world pixel y (the inverse of worldY). */
+export function latAt(y: number, size: number): number {
+  return (Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / size))) * 180) / Math.PI;
+}
+
 export function worldY(lat: number, size: number): number {
   const clamped = Math.max(-MAX_LATITUDE, Math.min(MAX_LATITUDE, lat));
   const sin = Math.sin((clamped * Math.PI) / 180);

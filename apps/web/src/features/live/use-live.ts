@@ -8,6 +8,7 @@ import type {
 import { useEffect, useState } from "react";
 import { io, type Socket } from "socket.io-client";
 import { type AlertStore, createAlertStore } from "../alerts/alert-store";
+import { openingViewport } from "../fleet-map/opening-view";
 import { createGeofenceStore, type GeofenceStore } from "../geofences/geofence-store";
 import { FleetClientStore } from "./fleet-client-store";
 import { createWindowsStore, type WindowsStore } from "./windows-store";
@@ -151,6 +152,9 @@ function markOnce(name: string): void {
 let preconnected: ReturnType<typeof createLive> | undefined;
 if (typeof window !== "undefined") {
   preconnected = createLive();
+  // The area the map will open on, so the first view is on its way before the map exists.
+  if (!isDomBaseline())
+    preconnected.setViewport(openingViewport(window.innerWidth, window.innerHeight));
   preconnected.connect();
 }
 
