@@ -159,9 +159,20 @@ interface Captured {
    * delete). */
   snapshot: { offset: number; rows: Map<string, string | undefined> } | undefined;
   deadLetters: StoredDeadLetter[];
+  /** How long taking it blocked the partition's processing (the state serialized), ms. */
+  captureMs: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How far into its first state interval a partition starts, as a fraction of the interval spread
+ * by the golden ratio: a process's partitions then snapshot their state at different moments
+ * instead of all in one tick (serializing every truck's state at once stalled processing).
+ */
+function snapshotPhase(partition: number, intervalMs: number): number {
+  return ((partition * 0.6180339887) % 1) * intervalMs;
+}
 
 function byTopic(records: readonly OutputRecord[]): OutgoingRecordsByTopic {
   const grouped: OutgoingRecordsByTopic = new Map();
@@ -303,7 +314,7 @@ export function createProcessor(deps: {
         task.next = stored.stateOffset ?? start;
         task.replayUntil = stored.nextOffset ?? 0;
         task.dirty = new Set();
-        task.lastSnapshotAt = now();
+        task.lastSnapshotAt = now() - snapshotPhase(task.partition, stateIntervalMs);
         task.pending = 0;
         task.live = [];
         task.deadLetters = [];
@@ -530,6 +541,7 @@ export function createProcessor(deps: {
    * every key that changed since the last snapshot (synchronous, between two batches).
    */
   function capture(task: PartitionTask, snapshot: boolean): Captured {
+    const began = performance.now();
     const context = { now: now(), lag: task.lag };
     const parts = operators.map((operator) => operator.checkpoint(task.partition, context));
     for (const part of parts) for (const key of part.changed) task.dirty.add(key);
@@ -549,7 +561,12 @@ export function createProcessor(deps: {
         state.rows.set(key, empty ? undefined : JSON.stringify(row));
       }
       task.dirty = new Set();
-      task.lastSnapshotAt = now();
+      // A partition's first snapshot comes at its first checkpoint, the same moment for all of
+      // a fresh process's partitions: from there on they keep their phases apart.
+      task.lastSnapshotAt =
+        task.checkpoint === undefined
+          ? now() - snapshotPhase(task.partition, stateIntervalMs)
+          : now();
     }
     const captured: Captured = {
       partition: task.partition,
@@ -564,7 +581,9 @@ export function createProcessor(deps: {
       outgoingSent: false,
       snapshot: state,
       deadLetters: task.deadLetters,
+      captureMs: 0,
     };
+    captured.captureMs = Math.round(performance.now() - began);
     task.deadLetters = [];
     task.live = [];
     task.pending = 0;
@@ -653,6 +672,7 @@ export function createProcessor(deps: {
         to: c.to,
         records: c.records,
         stateRows: c.snapshot?.rows.size,
+        captureMs: c.captureMs,
         publishMs: Math.round(published - started),
         prepareMs: Math.round(prepared - published),
         transactionMs: Math.round(performance.now() - prepared),
