@@ -581,9 +581,8 @@ export function createProcessor(deps: {
       outgoingSent: false,
       snapshot: state,
       deadLetters: task.deadLetters,
-      captureMs: 0,
+      captureMs: Math.round(performance.now() - began),
     };
-    captured.captureMs = Math.round(performance.now() - began);
     task.deadLetters = [];
     task.live = [];
     task.pending = 0;

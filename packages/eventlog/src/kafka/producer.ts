@@ -105,15 +105,16 @@ export class KafkaLogProducer implements Producer {
           const value = typeof record.value === "string" ? Buffer.from(record.value) : record.value;
           const bytes = recordBytes({ key: record.key, value, headers: record.headers });
           if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(send.topic, bytes);
-          // A text key's partition is remembered (partitionForKey); the same partitioner either way.
+          // A keyed record's partition is its key's hash (remembered for text keys); a record
+          // without a key goes round the partitions (kafkajs's partitioner).
           const partition =
-            typeof record.key === "string"
-              ? partitionForKey(record.key, partitionMetadata.length)
-              : this.partitioner({
+            record.key === null
+              ? this.partitioner({
                   topic: send.topic,
                   partitionMetadata,
-                  message: { key: record.key, value },
-                });
+                  message: { key: null, value },
+                })
+              : partitionForKey(record.key, partitionMetadata.length);
           const message = {
             key: record.key,
             value,

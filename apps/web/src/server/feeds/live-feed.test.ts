@@ -21,18 +21,21 @@ async function until(check: () => boolean): Promise<void> {
   expect(check()).toBe(true);
 }
 
+/** A reader of truck_positions alone (one partition) handing each position to `accept`. */
+function positionsReader(eventLog: InMemoryEventLog, accept: (position: TruckPosition) => void) {
+  return createTopicReader("test", {
+    eventLog,
+    logger,
+    partitions: 1,
+    handlers: [{ spec: TOPICS.truckPositions, schema: TruckPosition, accept }],
+  });
+}
+
 describe("a live feed's topic reader", () => {
   it("counts applied and invalid records, and keeps reading past an invalid one", async () => {
     const eventLog = new InMemoryEventLog();
     const seen: string[] = [];
-    const reader = createTopicReader("test", {
-      eventLog,
-      logger,
-      partitions: 1,
-      handlers: [
-        { spec: TOPICS.truckPositions, schema: TruckPosition, accept: (p) => seen.push(p.truckId) },
-      ],
-    });
+    const reader = positionsReader(eventLog, (p) => seen.push(p.truckId));
     await reader.start();
     await eventLog.producer().send(TOPICS.truckPositions.name, [
       { key: "T-1", value: JSON.stringify(position("T-1", 1)) },
@@ -48,19 +51,8 @@ describe("a live feed's topic reader", () => {
 
   it("turns unhealthy, naming why, when its reader stops on an error", async () => {
     const eventLog = new InMemoryEventLog();
-    const reader = createTopicReader("test", {
-      eventLog,
-      logger,
-      partitions: 1,
-      handlers: [
-        {
-          spec: TOPICS.truckPositions,
-          schema: TruckPosition,
-          accept: () => {
-            throw new Error("view exploded");
-          },
-        },
-      ],
+    const reader = positionsReader(eventLog, () => {
+      throw new Error("view exploded");
     });
     expect(reader.health()).toEqual({ ok: false, detail: "not started" });
     await reader.start();
@@ -85,18 +77,9 @@ describe("a live feed's topic reader", () => {
       })),
     );
     const healthWhileReading: string[] = [];
-    const reader = createTopicReader("test", {
-      eventLog,
-      logger,
-      partitions: 1,
-      handlers: [
-        {
-          spec: TOPICS.truckPositions,
-          schema: TruckPosition,
-          accept: () => healthWhileReading.push(reader.health().detail ?? "ok"),
-        },
-      ],
-    });
+    const reader = positionsReader(eventLog, () =>
+      healthWhileReading.push(reader.health().detail ?? "ok"),
+    );
     await reader.start();
     await until(() => healthWhileReading.length === 3);
     // While the history is read, a load balancer sends no browser here.
