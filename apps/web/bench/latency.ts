@@ -61,6 +61,10 @@ interface Probe {
   superseded?: boolean;
   /** The processor's processedAt of the position shown (where the time went: before or after). */
   processedAt?: number;
+  /** Its position on truck_positions: the record's timestamp (the processor's send), and when a
+   * plain reader got it (when the web app could have). */
+  publishedAt?: number;
+  positionReadAt?: number;
 }
 const probes = new Map<number, Probe>();
 
@@ -116,7 +120,7 @@ async function main() {
       KAFKA_BROKERS: brokers.join(","),
       DATABASE_URL: url,
       PROCESSOR_GROUP_ID: groupId,
-      LOG_LEVEL: "warn",
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     },
     output("processor"),
   );
@@ -139,15 +143,18 @@ async function main() {
   });
   const producer = eventLog.producer();
   const reader = eventLog.reader({
-    topics: [TOPICS.gpsFixes.name],
+    topics: [TOPICS.gpsFixes.name, TOPICS.truckPositions.name],
     startFrom: "latest",
     maxBatchSize: 10_000,
     eachBatch: async (batch) => {
       const now = Date.now();
+      const fixes = batch.topic === TOPICS.gpsFixes.name;
       for (const r of batch.records) {
         if (r.key !== PROBE) continue;
         const probe = probes.get((JSON.parse(String(r.value)) as GpsFix).seq);
-        if (probe) Object.assign(probe, { producedAt: r.timestamp, kafkaAt: now });
+        if (!probe) continue;
+        if (fixes) Object.assign(probe, { producedAt: r.timestamp, kafkaAt: now });
+        else Object.assign(probe, { publishedAt: r.timestamp, positionReadAt: now });
       }
     },
   });
@@ -281,6 +288,11 @@ async function main() {
       // Fixes sent on their own: produce → processed (processor), processed → socket (web app).
       const processorMs: number[] = [];
       const webMs: number[] = [];
+      // ...and the processed → socket part split at the position's record on truck_positions:
+      // the processor's send, Kafka to a reader, that reader → the socket client (web app).
+      const sendMs: number[] = [];
+      const positionKafkaMs: number[] = [];
+      const readerToSocketMs: number[] = [];
       for (const p of mine) {
         if (p.producedAt === undefined) continue;
         if (p.kafkaAt !== undefined) kafkaMs.push(p.kafkaAt - p.producedAt);
@@ -289,11 +301,18 @@ async function main() {
         if (p.superseded || p.processedAt === undefined) continue;
         processorMs.push(p.processedAt - p.producedAt);
         webMs.push(p.shownAt - p.processedAt);
+        if (p.publishedAt === undefined || p.positionReadAt === undefined) continue;
+        sendMs.push(p.publishedAt - p.processedAt);
+        positionKafkaMs.push(p.positionReadAt - p.publishedAt);
+        readerToSocketMs.push(p.shownAt - p.positionReadAt);
       }
       const shown = stats(shownMs);
       const kafka = stats(kafkaMs);
       const processor = stats(processorMs);
       const web = stats(webMs);
+      const send = stats(sendMs);
+      const positionKafka = stats(positionKafkaMs);
+      const readerToSocket = stats(readerToSocketMs);
       return {
         rate,
         p50: shown.p50,
@@ -304,6 +323,12 @@ async function main() {
         processedP99: processor.p99,
         processedToSocketP50: web.p50,
         processedToSocketP99: web.p99,
+        processedToSentP50: send.p50,
+        processedToSentP99: send.p99,
+        sentToReaderP50: positionKafka.p50,
+        sentToReaderP99: positionKafka.p99,
+        readerToSocketP50: readerToSocket.p50,
+        readerToSocketP99: readerToSocket.p99,
         probes: mine.length,
         supersededBeforeShown: mine.filter((p) => p.superseded).length,
         notShown: mine.length - shownMs.length,
@@ -312,7 +337,7 @@ async function main() {
     });
     for (const l of loads) {
       log(
-        `load ${l.rate} fixes/s: socket p50 ${l.p50} ms, p99 ${l.p99} ms; Kafka alone p50 ${l.kafkaOnlyP50} ms, p99 ${l.kafkaOnlyP99} ms; of that, produced → processed p50 ${l.processedP50} ms, p99 ${l.processedP99} ms, processed → socket p50 ${l.processedToSocketP50} ms, p99 ${l.processedToSocketP99} ms (${l.probes} probe fixes, ${l.supersededBeforeShown} shown by a newer one, ${l.notShown} not shown)`,
+        `load ${l.rate} fixes/s: socket p50 ${l.p50} ms, p99 ${l.p99} ms; Kafka alone p50 ${l.kafkaOnlyP50} ms, p99 ${l.kafkaOnlyP99} ms; of that, produced → processed p50 ${l.processedP50} ms, p99 ${l.processedP99} ms, processed → socket p50 ${l.processedToSocketP50} ms, p99 ${l.processedToSocketP99} ms (processed → sent p50 ${l.processedToSentP50}/p99 ${l.processedToSentP99}, sent → a reader ${l.sentToReaderP50}/${l.sentToReaderP99}, reader → socket ${l.readerToSocketP50}/${l.readerToSocketP99}) (${l.probes} probe fixes, ${l.supersededBeforeShown} shown by a newer one, ${l.notShown} not shown)`,
       );
     }
     const main = loads.find((l) => l.rate === 2_000) ?? loads[loads.length - 1];

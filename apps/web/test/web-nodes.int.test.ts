@@ -68,6 +68,10 @@ describe("two web nodes behind one URL", () => {
         .catch((error: unknown) => {
           throw new Error(`${name} not ready: ${String(error)}\n${logs()}`);
         });
+      // Ready means its sockets are served: one connecting at once is judged on its
+      // credentials (none here), not turned away as "starting" (a load balancer sends
+      // browsers to a node as soon as it reports ready).
+      expect(await socketRefusal(`http://127.0.0.1:${port}`)).toMatch(/^unauthorized/);
       return { process, address: `127.0.0.1:${port}` };
     };
     // One after the other: the first creates the admin on the fresh database.
@@ -177,3 +181,13 @@ describe("two web nodes behind one URL", () => {
     });
   });
 });
+
+/** Why the node refuses a socket.io connection without credentials (its connect_error). */
+function socketRefusal(url: string): Promise<string> {
+  const socket = io(url, { transports: ["websocket"], reconnection: false });
+  return new Promise<string>((resolve) => {
+    socket.once("connect_error", (error) => resolve(error.message));
+    socket.once("connect", () => resolve("connected"));
+    setTimeout(() => resolve("no answer in 10 s"), 10_000);
+  }).finally(() => socket.close());
+}

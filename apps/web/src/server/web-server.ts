@@ -257,7 +257,9 @@ export function createWebServer(deps: WebServerDeps): WebServer {
    * the database and Kafka answer (asked every few seconds).
    */
   function readiness(): Record<string, HealthCheck> {
-    if (!handle) return { server: { ok: false, detail: "starting" } };
+    // Not before start() has finished: a feed whose reader is still joining reports no
+    // failure yet, and sockets are refused until then.
+    if (!handle || !started) return { server: { ok: false, detail: "starting" } };
     return {
       ...probe?.health(),
       ...Object.fromEntries(feeds.map((feed) => [`feed:${feed.name}`, feed.health()])),

@@ -22,12 +22,17 @@ async function until(check: () => boolean): Promise<void> {
 }
 
 /** A reader of truck_positions alone (one partition) handing each position to `accept`. */
-function positionsReader(eventLog: InMemoryEventLog, accept: (position: TruckPosition) => void) {
+function positionsReader(
+  eventLog: InMemoryEventLog,
+  accept: (position: TruckPosition) => void,
+  replayCheckMs?: number,
+) {
   return createTopicReader("test", {
     eventLog,
     logger,
     partitions: 1,
     handlers: [{ spec: TOPICS.truckPositions, schema: TruckPosition, accept }],
+    ...(replayCheckMs ? { replayCheckMs } : {}),
   });
 }
 
@@ -93,6 +98,20 @@ describe("a live feed's topic reader", () => {
       ]);
     await until(() => healthWhileReading.length === 4);
     expect(healthWhileReading[3]).toBe("ok");
+    await reader.stop();
+  });
+
+  it("becomes ready when retention deleted the records it was to replay before it read them", async () => {
+    const eventLog = new InMemoryEventLog();
+    await eventLog.ensureTopics([{ ...TOPICS.truckPositions, partitions: 1 }]);
+    // At start the partition held offsets 0..2; they were deleted before the first fetch (the
+    // in-memory log deletes nothing: its offsets answer says so instead).
+    const answers = [[{ partition: 0, low: 0, high: 3 }]];
+    eventLog.offsets = async () => answers.shift() ?? [{ partition: 0, low: 3, high: 3 }];
+    const reader = positionsReader(eventLog, () => {}, 10);
+    await reader.start();
+    expect(reader.health().detail).toBe("replaying its topics: 3 records to go");
+    await until(() => reader.health().ok);
     await reader.stop();
   });
 });

@@ -57,6 +57,8 @@ export interface TopicReaderOptions {
   handlers: TopicHandler<any>[];
   /** Called when something waits to be pushed (after each batch of records): flush soon. */
   onChange?: () => void;
+  /** While replaying, how often to ask whether retention deleted what is left to read. */
+  replayCheckMs?: number;
 }
 
 /**
@@ -75,6 +77,7 @@ export function createTopicReader(
     handlers.map((h) => [h.spec.name, { applied: 0, skipped: 0 }]),
   );
   let reader: Reader | undefined;
+  let replayCheck: NodeJS.Timeout | undefined;
   let failure: string | undefined;
   let skipped = 0;
   /** Per "topic:partition" still being replayed: [next offset read, end offset at start]. */
@@ -125,18 +128,35 @@ export function createTopicReader(
         }
       }
       const replayStarted = Date.now();
-      const replayed = (batch: RecordBatch) => {
-        const key = `${batch.topic}:${batch.partition}`;
+      const readUpTo = (key: string, next: number) => {
         const progress = replaying.get(key);
-        const last = batch.records.at(-1);
-        if (!progress || !last) return;
-        progress[0] = last.offset + 1;
+        if (!progress) return;
+        progress[0] = Math.max(progress[0], next);
         if (progress[0] < progress[1]) return;
         replaying.delete(key);
-        if (replaying.size === 0) {
-          logger.info({ ms: Date.now() - replayStarted }, "feed caught up with its topics");
+        if (replaying.size > 0) return;
+        clearInterval(replayCheck);
+        logger.info({ ms: Date.now() - replayStarted }, "feed caught up with its topics");
+      };
+      const replayed = (batch: RecordBatch) => {
+        const last = batch.records.at(-1);
+        if (last) readUpTo(`${batch.topic}:${batch.partition}`, last.offset + 1);
+      };
+      // Records the replay waits for can be deleted by retention before they are read: no batch
+      // then ever reaches the end of that partition, so its log start offset is asked again.
+      const skipDeleted = async () => {
+        for (const topic of byTopic.keys()) {
+          for (const { partition, low } of await eventLog.offsets(topic))
+            readUpTo(`${topic}:${partition}`, low);
         }
       };
+      clearInterval(replayCheck);
+      if (replaying.size > 0) {
+        replayCheck = setInterval(() => {
+          skipDeleted().catch(() => {}); // asked again next time
+        }, options.replayCheckMs ?? 5_000);
+        replayCheck.unref();
+      }
       const started = eventLog.reader({
         topics: handlers.map((h) => h.spec.name),
         startFrom: "earliest",
@@ -158,6 +178,7 @@ export function createTopicReader(
     async stop(): Promise<void> {
       const running = reader;
       reader = undefined;
+      clearInterval(replayCheck);
       await running?.stop();
     },
     health(): HealthCheck {
