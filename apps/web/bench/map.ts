@@ -22,7 +22,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import type { FleetStreamBatch } from "@fleetstream/contracts";
 import { scratchDatabases } from "@fleetstream/db/testing";
-import { type Browser, chromium, type Page } from "@playwright/test";
+import { type Browser, type BrowserContext, chromium, type Page } from "@playwright/test";
 import { Kafka, logLevel } from "kafkajs";
 import { log, services } from "../../processor/bench/lib/pipeline-stack";
 import {
@@ -43,11 +43,14 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "1000,10000,50000" },
     rate: { type: "string", default: "2500" },
     seconds: { type: "string", default: "10" },
+    loads: { type: "string", default: "3" },
   },
 });
 const SIZES = values.sizes.split(",").map(Number);
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+/** Page loads per variant for the first render (its median): one load is noise on 2 cores. */
+const LOADS = Math.max(1, Number(values.loads));
 const FIRST_RENDER_CAP_MS = 90_000;
 const TARGET_FPS = 50;
 const TARGET_FIRST_RENDER_MS = 2_000;
@@ -56,9 +59,14 @@ const run = randomBytes(3).toString("hex");
 interface PageResult {
   layer: Variant;
   trucks: number;
+  /** The median of `LOADS` page loads (the first with the context's empty cache). */
   firstRenderMs: number | null;
-  /** ms after navigation start (-1: not reached). */
+  firstRenderSamples: (number | null)[];
+  /** Of the median load: ms after navigation start (-1: not reached). */
   phases: {
+    /** The browser sent the page's request; its first byte came back; its last. */
+    requestMs: number;
+    firstByteMs: number;
     htmlMs: number;
     domReadyMs: number;
     socketOpeningMs: number;
@@ -88,13 +96,59 @@ interface FrameWindow {
   jsHeapMb: number;
 }
 
-/** Opens the dashboard (the page's context is signed in) and measures one variant. */
+/**
+ * Measures one variant in `context` (signed in): the first render over `LOADS` page loads, then,
+ * on the last page, frames, long tasks, heap and updates received.
+ */
 async function measure(
-  page: Page,
+  context: BrowserContext,
   base: string,
   layer: Variant,
   trucks: number,
 ): Promise<PageResult> {
+  const loads: Awaited<ReturnType<typeof openPage>>[] = [];
+  for (let i = 0; i < LOADS; i++) {
+    if (i > 0) await loads[i - 1]?.page.close();
+    loads.push(await openPage(await context.newPage(), base, layer, trucks));
+  }
+  const last = loads.at(-1) as (typeof loads)[number];
+  const ranked = [...loads].sort(
+    (a, b) => (a.firstRenderMs ?? Infinity) - (b.firstRenderMs ?? Infinity),
+  );
+  const median = ranked[Math.floor((ranked.length - 1) / 2)] as (typeof loads)[number];
+  await last.page.waitForTimeout(2_000);
+  last.counting(true);
+  const window = await Promise.race([
+    last.page.evaluate(frameWindow(SECONDS)) as Promise<FrameWindow>,
+    // A page whose main thread never comes back (the DOM layer at 50,000): no frame at all.
+    sleep(SECONDS * 1_000 + 60_000).then(
+      (): FrameWindow => ({
+        fps: 0,
+        elapsed: SECONDS,
+        longTasks: Number.NaN,
+        longestTaskMs: Number.NaN,
+        jsHeapMb: Number.NaN,
+      }),
+    ),
+  ]);
+  last.counting(false);
+  await last.page.close();
+  return {
+    layer,
+    trucks,
+    firstRenderMs: median.firstRenderMs,
+    firstRenderSamples: loads.map((l) => l.firstRenderMs),
+    phases: median.phases,
+    fps: Math.round(window.fps * 10) / 10,
+    longTasks: window.longTasks,
+    longestTaskMs: Math.round(window.longestTaskMs),
+    jsHeapMb: Math.round(window.jsHeapMb),
+    updatesPerSec: Math.round(last.positions() / window.elapsed),
+  };
+}
+
+/** Opens the dashboard on `page` and waits for its first full render (or the cap). */
+async function openPage(page: Page, base: string, layer: Variant, trucks: number) {
   let positions = 0;
   let counting = false;
   page.on("websocket", (ws) =>
@@ -139,6 +193,8 @@ async function measure(
     const at = (name) => Math.round(performance.getEntriesByName(name)[0]?.startTime ?? -1);
     const nav = performance.getEntriesByType("navigation")[0];
     return {
+      requestMs: Math.round(nav?.requestStart ?? -1),
+      firstByteMs: Math.round(nav?.responseStart ?? -1),
       htmlMs: Math.round(nav?.responseEnd ?? -1),
       domReadyMs: Math.round(nav?.domContentLoadedEventEnd ?? -1),
       socketOpeningMs: at("fleet:socket-opening"),
@@ -146,32 +202,14 @@ async function measure(
       firstViewMs: at("fleet:first-view"),
     };
   })()`)) as PageResult["phases"];
-  await page.waitForTimeout(2_000);
-  counting = true;
-  const window = await Promise.race([
-    page.evaluate(frameWindow(SECONDS)) as Promise<FrameWindow>,
-    // A page whose main thread never comes back (the DOM layer at 50,000): no frame at all.
-    sleep(SECONDS * 1_000 + 60_000).then(
-      (): FrameWindow => ({
-        fps: 0,
-        elapsed: SECONDS,
-        longTasks: Number.NaN,
-        longestTaskMs: Number.NaN,
-        jsHeapMb: Number.NaN,
-      }),
-    ),
-  ]);
-  counting = false;
   return {
-    layer,
-    trucks,
+    page,
     firstRenderMs,
     phases,
-    fps: Math.round(window.fps * 10) / 10,
-    longTasks: window.longTasks,
-    longestTaskMs: Math.round(window.longestTaskMs),
-    jsHeapMb: Math.round(window.jsHeapMb),
-    updatesPerSec: Math.round(positions / window.elapsed),
+    counting: (on: boolean) => {
+      counting = on;
+    },
+    positions: () => positions,
   };
 }
 
@@ -259,9 +297,7 @@ async function main() {
           stopUpdates = steadyUpdates(producer, trucks, RATE, log);
           for (const variant of variants) {
             log(`map bench: ${size} trucks, ${variant}…`);
-            const page = await context.newPage();
-            const result = await measure(page, web.base, variant, size);
-            await page.close();
+            const result = await measure(context, web.base, variant, size);
             results.push(result);
             log(`map bench: ${JSON.stringify(result)}`);
           }

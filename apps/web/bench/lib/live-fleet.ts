@@ -50,7 +50,9 @@ export async function freshWebTopics(admin: Admin): Promise<void> {
     while ((await admin.listTopics()).some((name) => existing.includes(name))) await sleep(250);
   }
   await admin.createTopics({
-    waitForLeaders: true,
+    // Right after a delete the broker may answer a leader check "unknown partition" until the
+    // retries run out: the leaders are waited for below instead.
+    waitForLeaders: false,
     topics: WEB_TOPICS.map(({ name, partitions, config }) => ({
       topic: name,
       numPartitions: partitions,
@@ -60,6 +62,17 @@ export async function freshWebTopics(admin: Admin): Promise<void> {
       })),
     })),
   });
+  for (const { name } of WEB_TOPICS) {
+    for (let attempt = 1; ; attempt++) {
+      const ready = await admin.fetchTopicOffsets(name).then(
+        () => true,
+        () => false,
+      );
+      if (ready) break;
+      if (attempt >= 120) throw new Error(`topic ${name}: no leaders 30 s after creating it`);
+      await sleep(250);
+    }
+  }
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,8 +1,12 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import uPlot from "uplot";
+import type uPlot from "uplot";
 import { formatClock } from "../../shared/time";
+
+// uPlot is a chunk of its own, loaded by the first chart that draws: the console's first load
+// (and the socket it opens) does not wait for 130 KB of charting code.
+const loadUPlot = () => import("uplot").then((module) => module.default);
 
 export interface ChartSeries {
   label: string;
@@ -46,6 +50,8 @@ export function TimeChart({
 }: TimeChartProps) {
   const holderRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<uPlot | null>(null);
+  /** The newest data: a chart created after uPlot has loaded starts from it. */
+  const dataRef = useRef<uPlot.AlignedData>([[]]);
   const shapeKey = `${compact}|${height}|${timeZone}|${series.map((s) => `${s.label}:${s.colour}`).join(",")}`;
 
   // (Re)create the chart when its shape changes.
@@ -53,7 +59,34 @@ export function TimeChart({
   useEffect(() => {
     const holder = holderRef.current;
     if (!holder) return;
-    const options: uPlot.Options = {
+    let chart: uPlot | undefined;
+    let resize: ResizeObserver | undefined;
+    let removed = false;
+    void loadUPlot().then((UPlot) => {
+      if (removed) return;
+      chart = new UPlot(chartOptions(UPlot, holder), dataRef.current, holder);
+      chartRef.current = chart;
+      const drawn = chart;
+      resize = new ResizeObserver(() =>
+        drawn.setSize({ width: Math.max(100, holder.clientWidth), height }),
+      );
+      resize.observe(holder);
+    });
+    return () => {
+      removed = true;
+      resize?.disconnect();
+      chart?.destroy();
+      chartRef.current = null;
+    };
+  }, [shapeKey]);
+
+  useEffect(() => {
+    dataRef.current = [times.map((t) => t / 1000), ...series.map((s) => [...s.values])];
+    chartRef.current?.setData(dataRef.current);
+  }, [times, series]);
+
+  function chartOptions(UPlot: typeof uPlot, holder: HTMLDivElement): uPlot.Options {
+    return {
       width: Math.max(100, holder.clientWidth),
       height,
       legend: { show: false },
@@ -102,7 +135,7 @@ export function TimeChart({
           stroke: s.colour,
           width: compact ? 1.5 : 2,
           ...(s.dash ? { dash: s.dash } : {}),
-          ...(s.stepped ? { paths: uPlot.paths.stepped?.({ align: 1 }) } : {}),
+          ...(s.stepped ? { paths: UPlot.paths.stepped?.({ align: 1 }) } : {}),
           // A lone value has no line to draw: show it as a point.
           points: { show: (u: uPlot) => (u.data[0]?.length ?? 0) === 1 },
           value: (_u: uPlot, v: number | null) =>
@@ -110,25 +143,7 @@ export function TimeChart({
         })),
       ],
     };
-    const chart = new uPlot(options, [[], ...series.map(() => [])], holder);
-    chartRef.current = chart;
-    const resize = new ResizeObserver(() =>
-      chart.setSize({ width: Math.max(100, holder.clientWidth), height }),
-    );
-    resize.observe(holder);
-    return () => {
-      resize.disconnect();
-      chart.destroy();
-      chartRef.current = null;
-    };
-  }, [shapeKey]);
-
-  useEffect(() => {
-    chartRef.current?.setData([
-      times.map((t) => t / 1000),
-      ...series.map((s) => [...s.values]),
-    ] as uPlot.AlignedData);
-  }, [times, series]);
+  }
 
   return (
     <figure className={`time-chart${compact ? " time-chart--compact" : ""}`} aria-label={label}>

@@ -12,7 +12,7 @@ import type { ReplayDataStore } from "../replay/replay-store";
 import { useConsole } from "../shell/console-context";
 import { addBasemap } from "./basemap-layer";
 import { DomTruckLayer, rotate } from "./dom-truck-layer";
-import { attachGeofenceEditor } from "./geofence-editor";
+import { attachGeofenceEditor, loadGeoman } from "./geofence-editor";
 import { GeofenceLayer } from "./geofence-layer";
 import { addGraticule } from "./graticule-layer";
 import { OPENING_VIEW, VIEWPORT_MARGIN } from "./opening-view";
@@ -141,7 +141,11 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
       if (renderMarked || shown === 0) return;
       renderMarked = true;
       requestAnimationFrame(() =>
-        setTimeout(() => performance.mark("fleet:first-render", { detail: { trucks: shown } })),
+        setTimeout(() => {
+          performance.mark("fleet:first-render", { detail: { trucks: shown } });
+          // The geofence editor's library, now that the trucks are on screen.
+          window.requestIdleCallback?.(() => void loadGeoman(), { timeout: 5_000 });
+        }),
       );
     };
     trucks.upsert(live.fleet.positions(), { animate: false });

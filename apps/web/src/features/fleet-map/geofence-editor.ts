@@ -1,7 +1,5 @@
 import type { GeofenceGeometry } from "@fleetstream/contracts";
 import * as L from "leaflet";
-// geoman extends the global Leaflet object (L.PM, map.pm for maps created after it) when loaded.
-import "@geoman-io/leaflet-geoman-free";
 import {
   DEFAULT_CORRIDOR_BUFFER_M,
   type DrawKind,
@@ -73,13 +71,49 @@ function layerOf(geometry: GeofenceGeometry): L.Path {
   }
 }
 
+let geoman: Promise<unknown> | undefined;
+
+/**
+ * Loads leaflet-geoman, once. It is 270 KB with the lodash it bundles, more than the rest of the
+ * map: the map asks for it when idle after its first render, and the editor when a fence is
+ * first drawn or edited, so the first render does not wait for it.
+ */
+export function loadGeoman(): Promise<unknown> {
+  geoman ??= import("@geoman-io/leaflet-geoman-free");
+  return geoman;
+}
+
 /**
  * Drawing and editing geofences on the map with leaflet-geoman: follows the editor store (what
  * to draw, which fence to edit) and writes the shape back to it after every draw, vertex move,
- * resize or drag. A corridor's buffer is previewed as a wide line. Returns a function that
- * removes it.
+ * resize or drag. A corridor's buffer is previewed as a wide line. Attached once geoman has
+ * loaded (at the first fence drawn or edited). Returns a function that removes it.
  */
 export function attachGeofenceEditor(map: L.Map, store: EditorStore): () => void {
+  let removed = false;
+  let detach: (() => void) | undefined;
+  const attach = () =>
+    loadGeoman().then(() => {
+      if (removed || detach) return;
+      // geoman extends the global Leaflet (window.L) and gives `map.pm` to the maps created
+      // after it loaded (an init hook): this one may have been created before.
+      const pmMap = map as L.Map & { pm?: L.PM.PMMap };
+      const global = window as unknown as { L: { PM: { Map: new (m: L.Map) => L.PM.PMMap } } };
+      pmMap.pm ??= new global.L.PM.Map(map);
+      detach = attachLoadedEditor(map, store);
+    });
+  const unsubscribe = store.subscribe((state) => {
+    if (state.draft && !detach) void attach();
+  });
+  if (store.getState().draft) void attach();
+  return () => {
+    removed = true;
+    unsubscribe();
+    detach?.();
+  };
+}
+
+function attachLoadedEditor(map: L.Map, store: EditorStore): () => void {
   map.pm.setGlobalOptions({
     allowSelfIntersection: false,
     snappable: false,

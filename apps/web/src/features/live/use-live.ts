@@ -51,6 +51,8 @@ export function createLive(): Live & { connect(): () => void } {
   let truck: string | null = null;
   let geofence: string | null = null;
   let viewport: ViewportSubscription | null = null;
+  /** The viewport the last handshake carried: the server streams it from the connection on. */
+  let viewportOfHandshake: ViewportSubscription | null = null;
 
   return {
     fleet,
@@ -86,7 +88,12 @@ export function createLive(): Live & { connect(): () => void } {
         transports: ["websocket", "polling"],
         tryAllTransports: true,
         reconnectionDelayMax: 5_000,
-        auth: wholeFleet ? {} : { fleet: "viewport" },
+        // Asked at every (re)connect: the map's area goes with the handshake, so the first view
+        // comes back with the connection.
+        auth: (send) => {
+          viewportOfHandshake = wholeFleet ? null : viewport;
+          send(wholeFleet ? {} : { fleet: "viewport", ...(viewport ? { viewport } : {}) });
+        },
       });
       socket = s;
       s.on("connect", () => {
@@ -94,7 +101,8 @@ export function createLive(): Live & { connect(): () => void } {
         fleet.setConnection("live");
         if (truck) s.emit("truck:watch:v1", truck);
         if (geofence) s.emit("geofence:watch:v1", geofence);
-        if (viewport) s.emit("fleet:viewport:v1", viewport);
+        // The map moved while the handshake was under way (or it carried none).
+        if (viewport && viewport !== viewportOfHandshake) s.emit("fleet:viewport:v1", viewport);
       });
       s.on("disconnect", (reason) => {
         fleet.setConnection("reconnecting");

@@ -86,4 +86,9 @@ function streamViewport(socket: FleetSocket, streams: ReturnType<typeof createVi
     answer({ ok: true });
   });
   socket.on("disconnect", () => streams.unsubscribe(socket.id));
+  // The dashboard sends the area it opens on with its handshake (`auth.viewport`): its first
+  // view leaves with the connection, not a round trip after it. One that does not parse is
+  // ignored here: the same viewport sent as fleet:viewport:v1 gets the refusal and its reason.
+  const opening = ViewportSubscription.safeParse(socket.handshake.auth?.viewport);
+  if (opening.success) streams.subscribe(socket.id, sink, opening.data);
 }
