@@ -19,6 +19,8 @@
  * Last line: value = canvas fps at the largest size, baseline = DOM-marker fps at that size.
  */
 import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { FleetStreamBatch } from "@fleetstream/contracts";
 import { scratchDatabases } from "@fleetstream/db/testing";
@@ -169,6 +171,13 @@ async function openPage(page: Page, base: string, layer: Variant, trucks: number
       for (const entry of list.getEntries()) tasks.push(entry.duration);
     }).observe({ type: "longtask", buffered: true });
   });
+  // BENCH_PROFILE=dir: a CPU profile of each page load (navigation → first render) goes there.
+  const profiler = process.env.BENCH_PROFILE ? await page.context().newCDPSession(page) : undefined;
+  if (profiler) {
+    await profiler.send("Profiler.enable");
+    await profiler.send("Profiler.setSamplingInterval", { interval: 200 });
+    await profiler.send("Profiler.start");
+  }
   await page.goto(`${base}/${layer === "dom" ? "?trucks=dom" : ""}`);
   const firstRenderMs = await page
     .waitForFunction(
@@ -187,6 +196,16 @@ async function openPage(page: Page, base: string, layer: Variant, trucks: number
       async (handle) => Math.round((await handle.jsonValue()) as number),
       () => null,
     );
+  if (profiler) {
+    const { profile } = await profiler.send("Profiler.stop");
+    const file = path.join(
+      process.env.BENCH_PROFILE as string,
+      `map-${layer}-${trucks}-${Date.now()}.cpuprofile`,
+    );
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(profile));
+    await profiler.detach();
+  }
   // Where the first render's time went: navigation, the app's script (it opens the socket as it
   // loads), the socket's handshake, the first view.
   const phases = (await page.evaluate(`(() => {
