@@ -188,6 +188,26 @@ function byTopic(records: readonly OutputRecord[]): OutgoingRecordsByTopic {
 }
 
 /**
+ * Two producers, two broker connections: each runs one request at a time (see ARCHITECTURE.md),
+ * so live outputs (positions, alerts, dead letters) never wait behind a checkpoint's bulk (speed
+ * windows, late fixes) in the same request queue.
+ */
+interface Outputs {
+  live: Producer;
+  bulk: Producer;
+}
+
+/** Topics that go through the live producer. Each topic always goes through the same producer,
+ * so its partitions keep the order records were sent in. */
+const LIVE_TOPICS: ReadonlySet<string> = new Set([
+  TOPICS.truckPositions.name,
+  TOPICS.truckGeofenceAlerts.name,
+  TOPICS.gpsDeadLetter.name,
+]);
+const producerFor = (out: Outputs, topic: string): Producer =>
+  LIVE_TOPICS.has(topic) ? out.live : out.bulk;
+
+/**
  * The stream processor: consumes GPS fixes, dead-letters invalid ones, and runs the stateful
  * operators (positions, geofence alerts, speed windows) on the rest, in memory. Per partition:
  *   1. each batch is applied in memory; its live outputs (positions, alerts, dead letters) are
@@ -248,7 +268,7 @@ export function createProcessor(deps: {
     database: { ok: true } as { ok: boolean; detail?: string },
     kafka: { ok: true } as { ok: boolean; detail?: string },
   };
-  let producer: Producer | undefined;
+  let producers: Outputs | undefined;
   let consumer: Consumer | undefined;
   let stopping = false;
   let timers: { stop(): Promise<void> } | undefined;
@@ -261,10 +281,10 @@ export function createProcessor(deps: {
     if (!before && error === undefined && name !== "consumer") logger.info(`${name} back`);
   }
 
-  async function publish(out: Producer, grouped: OutgoingRecordsByTopic): Promise<void> {
+  async function publish(out: Outputs, grouped: OutgoingRecordsByTopic): Promise<void> {
     for (const [name, records] of grouped) {
       if (records.length === 0) continue;
-      await out.send(name, records);
+      await producerFor(out, name).send(name, records);
       stats.published += records.length;
       metrics.published.inc({ topic: name }, records.length);
     }
@@ -367,7 +387,7 @@ export function createProcessor(deps: {
 
   // ---- batches ----
 
-  async function handleBatch(batch: RecordBatch, out: Producer): Promise<void> {
+  async function handleBatch(batch: RecordBatch, out: Outputs): Promise<void> {
     // Fetched before a rebalance took the partition away: its new owner processes it. (A batch
     // that came before its assignment callback is fetched again: the task seeks back to its
     // checkpoint.)
@@ -388,7 +408,7 @@ export function createProcessor(deps: {
     applyBackpressure();
   }
 
-  function applyBatch(task: PartitionTask, batch: RecordBatch, out: Producer): void {
+  function applyBatch(task: PartitionTask, batch: RecordBatch, out: Outputs): void {
     const first = batch.records[0];
     const last = batch.records.at(-1);
     if (!first || !last) return;
@@ -493,7 +513,7 @@ export function createProcessor(deps: {
 
   // ---- checkpoints ----
 
-  function maybeCheckpoint(task: PartitionTask, out: Producer, force = false): void {
+  function maybeCheckpoint(task: PartitionTask, out: Outputs, force = false): void {
     if (task.next === undefined || task.writing || !isCurrent(task)) return;
     // Nothing new to store; on stop or revoke still the state, so the next owner replays nothing.
     if (task.pending === 0 && !(force && task.dirty.size > 0 && task.checkpoint !== undefined))
@@ -591,7 +611,7 @@ export function createProcessor(deps: {
   }
 
   /** Writes a captured checkpoint, retrying (same data) with backoff while it fails. */
-  async function writeCheckpoint(task: PartitionTask, c: Captured, out: Producer): Promise<void> {
+  async function writeCheckpoint(task: PartitionTask, c: Captured, out: Outputs): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       if (task.epoch !== c.epoch) return;
       const started = performance.now();
@@ -631,7 +651,7 @@ export function createProcessor(deps: {
     });
   }
 
-  async function writeOnce(c: Captured, out: Producer): Promise<void> {
+  async function writeOnce(c: Captured, out: Outputs): Promise<void> {
     const started = performance.now();
     // Topics before the database: every record is published before its checkpoint commits.
     // Awaited before the transaction opens, so no transaction (and no lock) waits on Kafka.
@@ -681,7 +701,7 @@ export function createProcessor(deps: {
   }
 
   /** Checkpoints every partition that has input waiting (stop, revoke). */
-  async function flush(task: PartitionTask, out: Producer): Promise<void> {
+  async function flush(task: PartitionTask, out: Outputs): Promise<void> {
     await task.ready;
     await task.writing;
     maybeCheckpoint(task, out, true);
@@ -697,8 +717,8 @@ export function createProcessor(deps: {
     async start() {
       await eventLog.ensureTopics(processorTopics(config.partitions, operators));
       for (const operator of operators) await operator.start?.();
-      const out = eventLog.producer();
-      producer = out;
+      const out: Outputs = { live: eventLog.producer(), bulk: eventLog.producer() };
+      producers = out;
       // One round of ticks first: the windows operator learns the processor watermark. And the
       // day partitions around now exist before the first checkpoint.
       await runTicksOnce(operators, out, db, logger);
@@ -766,7 +786,8 @@ export function createProcessor(deps: {
       await timers?.stop();
       await consumer?.stop();
       for (const operator of operators) await operator.stop?.();
-      await producer?.close();
+      await producers?.live.close();
+      await producers?.bulk.close();
       health.consumer = { ok: false, detail: "stopped" };
       logger.info(stats, "processor stopped");
     },
@@ -872,7 +893,7 @@ export function createProcessor(deps: {
  */
 async function runTicksOnce(
   operators: readonly StreamOperator[],
-  out: Producer,
+  out: Outputs,
   db: Database,
   logger: Logger,
   isStopped: () => boolean = () => false,
@@ -883,7 +904,8 @@ async function runTicksOnce(
     if (!operator.tick || isStopped()) continue;
     try {
       const output = await operator.tick(db);
-      for (const [name, records] of byTopic(output.records)) await out.send(name, records);
+      for (const [name, records] of byTopic(output.records))
+        await producerFor(out, name).send(name, records);
       await db.sql.transaction((tx) => output.persist(tx));
       if (failing.delete(operator.name))
         logger.info({ operator: operator.name }, "operator ticks work again");
@@ -906,7 +928,7 @@ function startTimers(options: {
   every: number;
   onCheck: () => void;
   operators: readonly StreamOperator[];
-  out: Producer;
+  out: Outputs;
   db: Database;
   logger: Logger;
   observe: () => Promise<void>;
