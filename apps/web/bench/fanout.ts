@@ -155,7 +155,7 @@ async function main() {
   const producer = kafka.producer();
   await producer.connect();
   const scratch = scratchDatabases(databaseUrl);
-  await freshWebTopics(admin);
+  await freshWebTopics(admin, brokers);
   const web = await startWebApp({ brokers, databaseUrl: await scratch.create() });
   const results: ModeResult[] = [];
   let stopUpdates: (() => void) | undefined;

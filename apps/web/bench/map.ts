@@ -292,7 +292,7 @@ async function main() {
   const results: PageResult[] = [];
   try {
     for (const size of SIZES) {
-      await freshWebTopics(admin);
+      await freshWebTopics(admin, brokers);
       const databaseUrl = await scratch.create();
       const trucks = simulatedFleet(size);
       await sendPositions(producer, trucks.all());

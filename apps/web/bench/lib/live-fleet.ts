@@ -7,6 +7,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { TOPICS, type TopicSpec, type TruckPosition } from "@fleetstream/contracts";
+import { createEventLog } from "@fleetstream/eventlog";
 import { NL_REGION } from "@fleetstream/geofence/testing";
 import {
   type AppProcess,
@@ -42,36 +43,20 @@ export const WEB_TOPICS: readonly TopicSpec[] = [
  * views hold this run's trucks only, and it does not start by replaying millions of records an
  * earlier benchmark (the pipeline's) left there. The benchmarks own the broker they run on.
  */
-export async function freshWebTopics(admin: Admin): Promise<void> {
+export async function freshWebTopics(admin: Admin, brokers: readonly string[]): Promise<void> {
   const names = WEB_TOPICS.map((spec) => spec.name);
   const existing = (await admin.listTopics()).filter((name) => names.includes(name));
   if (existing.length > 0) {
     await admin.deleteTopics({ topics: existing, timeout: 30_000 });
     while ((await admin.listTopics()).some((name) => existing.includes(name))) await sleep(250);
   }
-  await admin.createTopics({
-    // Right after a delete the broker may answer a leader check "unknown partition" until the
-    // retries run out: the leaders are waited for below instead.
-    waitForLeaders: false,
-    topics: WEB_TOPICS.map(({ name, partitions, config }) => ({
-      topic: name,
-      numPartitions: partitions,
-      configEntries: Object.entries(config ?? {}).map(([key, value]) => ({
-        name: key,
-        value: String(value),
-      })),
-    })),
-  });
-  for (const { name } of WEB_TOPICS) {
-    for (let attempt = 1; ; attempt++) {
-      const ready = await admin.fetchTopicOffsets(name).then(
-        () => true,
-        () => false,
-      );
-      if (ready) break;
-      if (attempt >= 120) throw new Error(`topic ${name}: no leaders 30 s after creating it`);
-      await sleep(250);
-    }
+  // Created as the apps create them: the event log retries until every partition has a leader
+  // (right after a delete, kafkajs's own `waitForLeaders` gave up with "unknown partition").
+  const eventLog = createEventLog({ clientId: "bench-fresh-web-topics", brokers: [...brokers] });
+  try {
+    await eventLog.ensureTopics(WEB_TOPICS);
+  } finally {
+    await eventLog.close();
   }
 }
 
