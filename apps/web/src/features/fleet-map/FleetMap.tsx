@@ -22,6 +22,8 @@ import { truckIconHtml } from "./truck-marker-html";
 
 /** A transparent 1x1 GIF shown instead of a broken-image icon when a tile fails. */
 const BLANK_TILE = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7";
+/** The basemap waits for the first trucks at most this long (no connection: land all the same). */
+const BASEMAP_AT_LATEST_MS = 3_000;
 const REPLAY_COLOURS = ["#c2185b", "#6a1b9a", "#00838f", "#ef6c00", "#2e7d32", "#4e342e"];
 
 export interface FleetMapProps {
@@ -66,7 +68,21 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
         })
         .addTo(map);
     }
-    cleanups.push(addBasemap(map, { roads: config.roadNetwork }));
+    // The offline basemap comes once the first trucks are on screen (at once for an empty view,
+    // after 3 s without a connection): drawn at once, its land was drawn at the opening view and again at the fleet's
+    // extent, in the same tasks as the first trucks (a third of the first render at 10,000).
+    let basemapRemove: (() => void) | undefined;
+    let disposed = false;
+    const showBasemap = () => {
+      if (basemapRemove || disposed) return;
+      basemapRemove = addBasemap(map, { roads: config.roadNetwork });
+    };
+    const basemapTimer = setTimeout(showBasemap, BASEMAP_AT_LATEST_MS);
+    cleanups.push(() => {
+      disposed = true;
+      clearTimeout(basemapTimer);
+      basemapRemove?.();
+    });
     cleanups.push(addGraticule(map));
 
     // --- geofences -------------------------------------------------------------------------
@@ -143,6 +159,7 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
       requestAnimationFrame(() =>
         setTimeout(() => {
           performance.mark("fleet:first-render", { detail: { trucks: shown } });
+          showBasemap();
           // The geofence editor's library, now that the trucks are on screen.
           window.requestIdleCallback?.(() => void loadGeoman(), { timeout: 5_000 });
         }),
@@ -157,7 +174,10 @@ export function FleetMap({ editor, replay, onTilesUnavailable }: FleetMapProps) 
         trucks.remove(change.removed);
         trucks.upsert(change.upserted, { animate: change.kind === "positions" });
         if (change.cells !== undefined) trucks.setCells(change.cells);
-        if (change.kind === "snapshot") markFirstRender();
+        if (change.kind === "snapshot") {
+          markFirstRender();
+          if (!renderMarked) showBasemap(); // an empty view: no trucks to wait for
+        }
         fitOnce();
         if (!fitted && view.getState().truck) {
           fitted = true;
