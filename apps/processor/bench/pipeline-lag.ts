@@ -68,6 +68,9 @@ async function main() {
   const produced = new Map<string, number>();
   const kafkaOnly: number[] = [];
   const applied: number[] = [];
+  // Per 10 s of the run (by produce time): where in the run the slow fixes were.
+  const appliedBySlice: number[][] = [];
+  let loadStartedAt = Number.POSITIVE_INFINITY;
   const readers: Reader[] = [
     eventLog.reader({
       topics: [TOPICS.gpsFixes.name],
@@ -90,7 +93,11 @@ async function main() {
         for (const r of batch.records) {
           const p = JSON.parse(String(r.value)) as TruckPosition;
           const at = produced.get(`${p.truckId}|${p.seq}`);
-          if (at !== undefined) applied.push(p.processedAt - at);
+          if (at === undefined) continue;
+          applied.push(p.processedAt - at);
+          const slice = Math.max(0, Math.floor((at - loadStartedAt) / 10_000));
+          appliedBySlice[slice] ??= [];
+          appliedBySlice[slice].push(p.processedAt - at);
         }
       },
     }),
@@ -139,7 +146,9 @@ async function main() {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     applied.length = 0;
+    appliedBySlice.length = 0;
     kafkaOnly.length = 0;
+    loadStartedAt = Date.now();
     log(
       `lag bench ${run}: ${RATE} fixes/s for ${SECONDS} s, ${TRUCKS} trucks, ${fences.length} geofences`,
     );
@@ -196,6 +205,7 @@ async function main() {
       kafkaOnlyP99: k.p99,
       rate: RATE,
       seconds: SECONDS,
+      appliedP99Per10s: Array.from(appliedBySlice, (slice) => stats(slice ?? []).p99),
       samplesApplied: a.n,
       samplesStored: s.n,
       fixes: produced.size,

@@ -66,6 +66,57 @@ function countingOperator(
   };
 }
 
+/**
+ * Counts fixes per truck: a state row per truck. Reading a truck's state takes `readMs` (busy),
+ * so a snapshot of many trucks is serialized over several turns of the event loop;
+ * `onRead(count)` sees each read. Persisting fails once `persistsBeforeFailing` ran out.
+ */
+function perTruckOperator(readMs: number, onRead: (count: number) => void) {
+  const counts = new Map<string, number>();
+  const changed = new Set<string>();
+  const control = { persistsBeforeFailing: Number.POSITIVE_INFINITY };
+  const operator: StreamOperator = {
+    name: "per-truck",
+    topics: () => [],
+    restore(_partition, state) {
+      counts.clear();
+      for (const [truck, n] of state) counts.set(truck, n as number);
+    },
+    drop: () => counts.clear(),
+    stateOf(_partition, truck) {
+      const n = counts.get(truck);
+      for (const until = performance.now() + readMs; performance.now() < until; );
+      if (n !== undefined) onRead(n);
+      return n;
+    },
+    process(_partition, fixes) {
+      for (const { fix } of fixes) {
+        counts.set(fix.truckId, (counts.get(fix.truckId) ?? 0) + 1);
+        changed.add(fix.truckId);
+      }
+      return [];
+    },
+    checkpoint() {
+      const rows = [...changed].map((truck) => [truck, counts.get(truck) ?? 0] as const);
+      changed.clear();
+      return {
+        records: [],
+        changed: rows.map(([truck]) => truck),
+        async persist(tx) {
+          if (control.persistsBeforeFailing-- <= 0) throw new Error("database refused the write");
+          for (const [truck, n] of rows)
+            await tx.query(
+              `INSERT INTO test_truck_counts (truck, n) VALUES ($1, $2)
+               ON CONFLICT (truck) DO UPDATE SET n = excluded.n`,
+              [truck, n],
+            );
+        },
+      };
+    },
+  };
+  return { operator, counts, control };
+}
+
 describe("processor on the in-process log and PGlite", () => {
   let db: Database;
   let eventLog: EventLog;
@@ -74,6 +125,7 @@ describe("processor on the in-process log and PGlite", () => {
     db = await openDatabase({ url: "pglite://memory" });
     await db.migrate();
     await db.sql.query("CREATE TABLE test_counts (partition int PRIMARY KEY, n int)");
+    await db.sql.query("CREATE TABLE test_truck_counts (truck text PRIMARY KEY, n int)");
     eventLog = createEventLog({ clientId: "processor-test" });
   });
   afterEach(async () => {
@@ -239,5 +291,42 @@ describe("processor on the in-process log and PGlite", () => {
     await first.stop();
     expect(await storedCount()).toBe(total);
     expect(await db.prisma.positionFix.count()).toBe(total);
+  });
+
+  it("keeps a state snapshot as of its offset while fixes arrive during its serialization", async () => {
+    // 50 trucks at 2 ms a state read: a snapshot takes ~100 ms, serialized in slices between
+    // which the process goes on. Fixes of the partition arriving then must wait: a snapshot row
+    // with a later fix in it would be counted twice after a restore.
+    const trucks = Array.from({ length: 50 }, (_, i) => `T${i}`);
+    const batch = (seq: number) => trucks.map((truck) => fix(truck, seq));
+    let serializingSecond: () => void = () => {};
+    const secondSnapshotStarted = new Promise<void>((resolve) => {
+      serializingSecond = resolve;
+    });
+    const first = perTruckOperator(2, (count) => count === 2 && serializingSecond());
+    const firstProcessor = start(first.operator);
+    await firstProcessor.start();
+    await produce(batch(1));
+    await vi.waitFor(() => expect(firstProcessor.stats().checkpointed).toBe(50), {
+      timeout: 10_000,
+    });
+    // The checkpoint of fix 2 is the last one that lands: afterwards the database refuses, and
+    // the instance stops without storing more (a crash, as far as the database knows).
+    first.control.persistsBeforeFailing = 1;
+    await produce(batch(2));
+    await secondSnapshotStarted;
+    await produce(batch(3)); // arrives while the snapshot of fix 2 is being serialized
+    await vi.waitFor(() => expect(firstProcessor.stats().applied).toBe(150), { timeout: 10_000 });
+    await firstProcessor.stop();
+    const stored = await db.sql.query<{ n: number }>("SELECT n FROM test_truck_counts");
+    expect(stored.map((r) => r.n)).toEqual(trucks.map(() => 2));
+
+    const second = perTruckOperator(0, () => {});
+    const secondProcessor = start(second.operator);
+    await secondProcessor.start();
+    await vi.waitFor(() => expect(secondProcessor.stats().applied).toBe(50), { timeout: 10_000 });
+    // Restored at fix 2, then fix 3 once: every truck at 3, none at 4.
+    expect([...second.counts.values()]).toEqual(trucks.map(() => 3));
+    await secondProcessor.stop();
   });
 });
