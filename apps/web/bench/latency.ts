@@ -164,7 +164,8 @@ async function main() {
       const fixes = batch.topic === TOPICS.gpsFixes.name;
       for (const r of batch.records) {
         if (r.key !== PROBE) continue;
-        const probe = probes.get((JSON.parse(String(r.value)) as GpsFix).seq);
+        // A fix (gps_location_trucks) or its position (truck_positions): both carry the seq.
+        const probe = probes.get((JSON.parse(String(r.value)) as Pick<GpsFix, "seq">).seq);
         if (!probe) continue;
         if (fixes) Object.assign(probe, { producedAt: r.timestamp, kafkaAt: now });
         else Object.assign(probe, { publishedAt: r.timestamp, positionReadAt: now });

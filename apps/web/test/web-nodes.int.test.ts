@@ -185,9 +185,13 @@ describe("two web nodes behind one URL", () => {
 /** Why the node refuses a socket.io connection without credentials (its connect_error). */
 function socketRefusal(url: string): Promise<string> {
   const socket = io(url, { transports: ["websocket"], reconnection: false });
+  let timer: ReturnType<typeof setTimeout> | undefined;
   return new Promise<string>((resolve) => {
     socket.once("connect_error", (error) => resolve(error.message));
     socket.once("connect", () => resolve("connected"));
-    setTimeout(() => resolve("no answer in 10 s"), 10_000);
-  }).finally(() => socket.close());
+    timer = setTimeout(() => resolve("no answer in 10 s"), 10_000);
+  }).finally(() => {
+    clearTimeout(timer);
+    socket.close();
+  });
 }

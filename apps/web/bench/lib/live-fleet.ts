@@ -159,6 +159,7 @@ export async function startWebApp(options: {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const output: string[] = [];
+  const profileDir = globalThis.process.env.BENCH_PROFILE;
   const process = startAppProcess({
     entry: "apps/web/src/main.ts",
     cwd: repoRoot,
@@ -176,6 +177,8 @@ export async function startWebApp(options: {
       ...options.env,
     },
     output: (chunk) => output.push(chunk.toString()),
+    // BENCH_PROFILE=dir: the web app's CPU profile over its life goes to dir/web.
+    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/web`] : [],
   });
   while ((await httpStatus(`${base}/health/ready`)) !== 200) {
     if (process.child.exitCode !== null) throw new Error(`web exited:\n${output.join("")}`);
