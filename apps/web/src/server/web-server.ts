@@ -449,6 +449,8 @@ export function createWebServer(deps: WebServerDeps): WebServer {
         log: logger,
       });
       await probe.checked;
+      // Before ready: decoding them blocks the server for a second, which no page should wait on.
+      await context.api.basemap.preload();
       started = true;
       pacer.start();
       logger.info({ url: this.url, dev, instance }, "web server ready");

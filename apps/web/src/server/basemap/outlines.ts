@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import type { BASEMAP_DETAILS } from "@fleetstream/contracts";
+import { BASEMAP_DETAILS } from "@fleetstream/contracts";
 import type { MultiLineString, MultiPolygon, Polygon } from "geojson";
 import { feature, mesh } from "topojson-client";
 import type { GeometryCollection, Topology } from "topojson-specification";
@@ -61,14 +61,27 @@ export function createOutlines() {
     };
   }
 
+  function outlinesOf(detail: Detail): Promise<Outlines> {
+    let outlines = loaded.get(detail);
+    if (!outlines) {
+      outlines = load(detail);
+      loaded.set(detail, outlines);
+    }
+    return outlines;
+  }
+
   return {
+    /**
+     * Decodes every scale now. Decoding 1:10m blocks the event loop for about a second (3.6 MB
+     * of TopoJSON, most of it garbage collection): done on the first map's request, it held up
+     * that page's socket and every other request of the server.
+     */
+    async preload(): Promise<void> {
+      for (const detail of BASEMAP_DETAILS) await outlinesOf(detail);
+    },
+
     async within(detail: Detail, bbox: BBox): Promise<OutlinesAnswer> {
-      let outlines = loaded.get(detail);
-      if (!outlines) {
-        outlines = load(detail);
-        loaded.set(detail, outlines);
-      }
-      const { land, borders } = await outlines;
+      const { land, borders } = await outlinesOf(detail);
       const polygons: Point[][][] = [];
       for (const part of land) {
         if (!intersects(part.bbox, bbox)) continue;

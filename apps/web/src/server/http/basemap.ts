@@ -15,6 +15,8 @@ export type BasemapApi = ReturnType<typeof basemapApi>;
 export function basemapApi(deps: { roads: () => Promise<RoadFeature[] | null> }) {
   const outlines = createOutlines();
   return {
+    /** Decodes the Natural Earth outlines (before the server says it is ready). */
+    preload: () => outlines.preload(),
     /** GET /api/basemap/outlines?detail=110m|50m|10m&bbox=w,s,e,n → land and borders (GeoJSON). */
     async outlines(request: Request): Promise<Response> {
       const query = parseQuery(request, OutlinesQuery);
