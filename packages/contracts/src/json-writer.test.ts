@@ -104,4 +104,44 @@ describe("jsonWriter", () => {
       '{"truckId":"T-1","seq":1,"lat":1.5,"lon":2.0,"speedKmh":3.0,"headingDeg":4.0,"eventTime":5,"processedAt":6}',
     );
   });
+
+  it("writes a flat record's whole floats with a point wherever its text stands, integers as they are", () => {
+    const write = jsonWriter(TruckSpeedWindow);
+    const float = fc.oneof(
+      fc.integer({ min: 0, max: 10_000 }),
+      fc.double({ min: 0, max: 400, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(
+        // Truck ids that look like fields and numbers: `"avgSpeedKmh":60` inside a string.
+        fc.oneof(fc.string(), fc.constant('x","avgSpeedKmh":60,"'), fc.constant('"distanceM":0')),
+        float,
+        float,
+        float,
+        fc.nat(),
+        (truckId, avg, max, distance, count) => {
+          const value: TruckSpeedWindow = {
+            ...window,
+            truckId,
+            avgSpeedKmh: avg,
+            maxSpeedKmh: max,
+            distanceM: distance,
+            fixCount: count + 1,
+          };
+          const text = write(value);
+          expect(JSON.parse(text)).toEqual(value);
+          for (const [name, v] of [
+            ["avgSpeedKmh", avg],
+            ["maxSpeedKmh", max],
+            ["distanceM", distance],
+          ] as const)
+            expect(text).toContain(`"${name}":${Number.isInteger(v) ? `${v}.0` : String(v)}`);
+          expect(text).toContain(`"fixCount":${count + 1},`);
+          expect(text).toContain('"speedingCount":0,');
+          expect(text).toContain('"windowStart":1764000000000,');
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
 });

@@ -1,5 +1,6 @@
 // First: replaces kafkajs's quadratic producer grouping before kafkajs loads (see the module).
 import "./kafka/linear-grouping";
+import "./kafka/record-encoding";
 import { isRetriableKafkaError } from "./kafka/errors";
 import { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 import { InMemoryEventLog } from "./memory";

@@ -1,4 +1,5 @@
 import "./kafka/linear-grouping";
+import "./kafka/record-encoding";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { TopicSpec } from "@fleetstream/contracts";
 import { Partitioners, type PartitionMetadata } from "kafkajs";

@@ -1,4 +1,5 @@
 import "./linear-grouping";
+import "./record-encoding";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { TopicSpec } from "@fleetstream/contracts";

@@ -101,8 +101,9 @@ export class KafkaLogProducer implements Producer {
         const now = String(Date.now());
         const mine: Slot[] = [];
         for (const [index, record] of send.records.entries()) {
-          // Encoded once here: kafkajs measures and writes a string value twice more.
-          const value = typeof record.value === "string" ? Buffer.from(record.value) : record.value;
+          // A string value stays a string: the record encoder (record-encoding.ts) writes it
+          // straight into the record's buffer, with no Buffer of its own in between.
+          const value = record.value;
           const bytes = recordBytes({ key: record.key, value, headers: record.headers });
           if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(send.topic, bytes);
           // A keyed record's partition is its key's hash (remembered for text keys); a record
