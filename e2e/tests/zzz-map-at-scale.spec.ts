@@ -105,6 +105,28 @@ test("pan and zoom with 10,000 trucks: clusters split, trucks appear, a clicked 
     })
     .toBeGreaterThan(0);
 
+  // Leaflet's inertia goes on panning after the drag: a truck's place is only worth clicking
+  // once the trucks stand still on screen (a click at a place read mid-glide opened another).
+  let lastPlaces = "";
+  await expect
+    .poll(
+      async () => {
+        const places = JSON.stringify(
+          await crowd.evaluateAll((els) =>
+            els.map((e) => {
+              const box = e.getBoundingClientRect();
+              return [e.ariaLabel, Math.round(box.x), Math.round(box.y)];
+            }),
+          ),
+        );
+        const still = places === lastPlaces;
+        lastPlaces = places;
+        return still;
+      },
+      { intervals: [300] },
+    )
+    .toBe(true);
+
   // A click on a truck (one not under the details panel) opens it.
   const target = await crowd.evaluateAll(
     (els, selected) =>

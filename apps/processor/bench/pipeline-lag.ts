@@ -19,6 +19,7 @@ import {
   benchFences,
   checkpointed,
   deleteFences,
+  deleteLeftoverFences,
   log,
   percentile,
   publishFences,
@@ -56,6 +57,8 @@ const stats = (samples: number[]) => {
 
 async function main() {
   await eventLog.ensureTopics([TOPICS.gpsFixes, TOPICS.truckPositions]);
+  const leftover = await deleteLeftoverFences(eventLog);
+  if (leftover > 0) log(`deleted ${leftover} bench fences an interrupted run had left live`);
   await publishFences(eventLog, fences);
   const url = await scratch.create();
   const db = await openDatabase({ url });

@@ -29,6 +29,7 @@ import {
   checkpointed,
   cpuSeconds,
   deleteFences,
+  deleteLeftoverFences,
   log,
   publishFences,
   services,
@@ -135,6 +136,8 @@ async function main() {
     (await eventLog.offsets(TOPICS.gpsFixes.name)).map((o) => [o.partition, o.high]),
   );
   log(`pipeline bench ${run}: ${FENCES} geofences, pre-filling ${FIXES} fixes of ${TRUCKS} trucks`);
+  const leftover = await deleteLeftoverFences(eventLog);
+  if (leftover > 0) log(`deleted ${leftover} bench fences an interrupted run had left live`);
   await publishFences(eventLog, fences);
   await simulate(
     [

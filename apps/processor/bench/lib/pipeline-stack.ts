@@ -75,6 +75,47 @@ export async function deleteFences(eventLog: EventLog, fences: readonly Geofence
   await producer.close();
 }
 
+/**
+ * Deletes the bench fences an interrupted run left live (its last step deletes them): reads the
+ * compacted geofences topic to its end and tombstones every live fence tagged "bench". Without
+ * this, the next runs counted those fences' alerts too.
+ */
+export async function deleteLeftoverFences(eventLog: EventLog): Promise<number> {
+  await eventLog.ensureTopics([TOPICS.geofences]);
+  const ends = await eventLog.offsets(TOPICS.geofences.name);
+  const live = new Map<string, Geofence>();
+  // Partitions with records, and the offset each must be read to.
+  const remaining = new Map(
+    ends.filter(({ low, high }) => high > low).map(({ partition, high }) => [partition, high]),
+  );
+  if (remaining.size > 0) {
+    let reachedEnd!: () => void;
+    const done = new Promise<void>((resolve) => {
+      reachedEnd = resolve;
+    });
+    const reader = eventLog.reader({
+      topics: [TOPICS.geofences.name],
+      eachBatch: async (batch) => {
+        for (const record of batch.records) {
+          if (!record.key) continue;
+          const fence = record.value ? (JSON.parse(record.value.toString()) as Geofence) : null;
+          if (fence?.tags.includes("bench")) live.set(record.key, fence);
+          else live.delete(record.key);
+        }
+        const last = batch.records.at(-1);
+        if (last && last.offset + 1 >= (remaining.get(batch.partition) ?? 0))
+          remaining.delete(batch.partition);
+        if (remaining.size === 0) reachedEnd();
+      },
+    });
+    await reader.start();
+    await done;
+    await reader.stop();
+  }
+  if (live.size > 0) await deleteFences(eventLog, [...live.values()]);
+  return live.size;
+}
+
 /** Runs fleet-sim with these arguments to completion (its summary goes to stderr). */
 export function simulate(args: string[], brokers: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
