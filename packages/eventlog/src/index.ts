@@ -1,6 +1,5 @@
-// First: replaces kafkajs's quadratic producer grouping before kafkajs loads (see the module).
-import "./kafka/linear-grouping";
-import "./kafka/record-encoding";
+// First: kafkajs's modules we replace, before kafkajs loads (kafka/patches.ts).
+import "./kafka/patches";
 import { isRetriableKafkaError } from "./kafka/errors";
 import { KafkaEventLog, type KafkaEventLogOptions } from "./kafka/log";
 import { InMemoryEventLog } from "./memory";

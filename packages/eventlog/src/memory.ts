@@ -1,5 +1,4 @@
-import "./kafka/linear-grouping";
-import "./kafka/record-encoding";
+import "./kafka/patches";
 import { setImmediate as yieldToEventLoop } from "node:timers/promises";
 import type { TopicSpec } from "@fleetstream/contracts";
 import { Partitioners, type PartitionMetadata } from "kafkajs";

@@ -8,6 +8,8 @@ import { GEOFENCE_DELETED_AT_HEADER, type Geofence, TOPICS } from "@fleetstream/
 import type { Sql } from "@fleetstream/db";
 import type { EventLog } from "@fleetstream/eventlog";
 import { NL_REGION, randomGeometry, seededRandom } from "@fleetstream/geofence/testing";
+import { createLogger } from "@fleetstream/service";
+import { createGeofenceRegistry } from "../../src/geofence/registry";
 import { repoRoot } from "../../test/support";
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -62,7 +64,10 @@ export async function publishFences(eventLog: EventLog, fences: readonly Geofenc
  * deletion time, so a fence deleted "now" would still match later runs' fixes of earlier event
  * times. Deleted as of its creation, it never matches anything again.
  */
-export async function deleteFences(eventLog: EventLog, fences: readonly Geofence[]) {
+export async function deleteFences(
+  eventLog: EventLog,
+  fences: readonly Pick<Geofence, "id" | "createdAt">[],
+) {
   const producer = eventLog.producer();
   await producer.send(
     TOPICS.geofences.name,
@@ -77,43 +82,19 @@ export async function deleteFences(eventLog: EventLog, fences: readonly Geofence
 
 /**
  * Deletes the bench fences an interrupted run left live (its last step deletes them): reads the
- * compacted geofences topic to its end and tombstones every live fence tagged "bench". Without
- * this, the next runs counted those fences' alerts too.
+ * geofences topic as a processor does (its registry) and tombstones every current fence with a
+ * bench id. Without this, the next runs counted those fences' alerts too.
  */
 export async function deleteLeftoverFences(eventLog: EventLog): Promise<number> {
-  await eventLog.ensureTopics([TOPICS.geofences]);
-  const ends = await eventLog.offsets(TOPICS.geofences.name);
-  const live = new Map<string, Geofence>();
-  // Partitions with records, and the offset each must be read to.
-  const remaining = new Map(
-    ends.filter(({ low, high }) => high > low).map(({ partition, high }) => [partition, high]),
-  );
-  if (remaining.size > 0) {
-    let reachedEnd!: () => void;
-    const done = new Promise<void>((resolve) => {
-      reachedEnd = resolve;
-    });
-    const reader = eventLog.reader({
-      topics: [TOPICS.geofences.name],
-      eachBatch: async (batch) => {
-        for (const record of batch.records) {
-          if (!record.key) continue;
-          const fence = record.value ? (JSON.parse(record.value.toString()) as Geofence) : null;
-          if (fence?.tags.includes("bench")) live.set(record.key, fence);
-          else live.delete(record.key);
-        }
-        const last = batch.records.at(-1);
-        if (last && last.offset + 1 >= (remaining.get(batch.partition) ?? 0))
-          remaining.delete(batch.partition);
-        if (remaining.size === 0) reachedEnd();
-      },
-    });
-    await reader.start();
-    await done;
-    await reader.stop();
-  }
-  if (live.size > 0) await deleteFences(eventLog, [...live.values()]);
-  return live.size;
+  const registry = createGeofenceRegistry({ eventLog, logger: createLogger("bench", "warn") });
+  await registry.start();
+  await registry.stop();
+  const leftover = registry.index
+    .current()
+    .filter((fence) => fence.id.startsWith("bench-"))
+    .map((fence) => ({ id: fence.id, createdAt: fence.from }));
+  if (leftover.length > 0) await deleteFences(eventLog, leftover);
+  return leftover.length;
 }
 
 /** Runs fleet-sim with these arguments to completion (its summary goes to stderr). */

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { replaceKafkajsModule } from "./kafkajs-module";
 
 /**
  * kafkajs 2.2.4 groups a request's messages per partition with `[...current, message]` for every
@@ -31,17 +31,9 @@ const linearGrouping: Grouping = ({ topic, partitionMetadata, messages, partitio
   return result;
 };
 
-const require = createRequire(import.meta.url);
-const target = require.resolve("kafkajs/src/producer/groupMessagesPerPartition.js");
-const sendMessages = require.resolve("kafkajs/src/producer/sendMessages.js");
-
 /** Whether kafkajs's producer uses the linear grouping (false: kafkajs was loaded before). */
-export const kafkajsGroupingPatched = !require.cache[sendMessages];
-if (kafkajsGroupingPatched) {
-  require.cache[target] = {
-    id: target,
-    filename: target,
-    loaded: true,
-    exports: linearGrouping,
-  } as unknown as NodeJS.Module;
-}
+export const kafkajsGroupingPatched = replaceKafkajsModule(
+  "producer/groupMessagesPerPartition.js",
+  "producer/sendMessages.js",
+  linearGrouping,
+);

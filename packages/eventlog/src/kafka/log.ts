@@ -1,5 +1,4 @@
-import "./linear-grouping";
-import "./record-encoding";
+import "./patches";
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import type { TopicSpec } from "@fleetstream/contracts";

@@ -1,4 +1,4 @@
-import { createRequire } from "node:module";
+import { replaceKafkajsModule, requireKafkajs } from "./kafkajs-module";
 
 /**
  * kafkajs 2.2.4 encodes each produced record through a general-purpose Encoder: a zero-filled
@@ -22,9 +22,11 @@ interface RecordArgs {
   headers?: Record<string, Bytes | Bytes[]>;
 }
 
-const require = createRequire(import.meta.url);
-const target = require.resolve("kafkajs/src/protocol/recordBatch/record/v0/index.js");
-const produceRequest = require.resolve("kafkajs/src/protocol/requests/produce/v3/request.js");
+type EncoderClass = new () => { buf: Buffer; offset: number };
+const Encoder = requireKafkajs<EncoderClass>("protocol/encoder.js");
+const RECORD = "protocol/recordBatch/record/v0/index.js";
+/** kafkajs's own record encoder: what ours must equal byte for byte, and falls back to. */
+export const kafkajsRecord = requireKafkajs<(args: RecordArgs) => { buffer: Buffer }>(RECORD);
 
 /** An unsigned integer's varint length (7 bits a byte), for values up to 2^53. */
 function unsignedSize(value: number): number {
@@ -80,18 +82,15 @@ function headerPairs(headers: Record<string, Bytes | Bytes[]>): [string, Bytes][
   return pairs;
 }
 
-function encodeRecord(
-  Encoder: new () => { buf: Buffer; offset: number },
-  original: (args: RecordArgs) => unknown,
-  args: RecordArgs,
-): unknown {
+/** Ours, as kafkajs calls it. */
+export function fastRecord(args: RecordArgs): unknown {
   const { offsetDelta = 0, timestampDelta = 0, key, value, headers } = args;
   if (
     !Number.isSafeInteger(timestampDelta) ||
     Math.abs(timestampDelta) > 2 ** 52 ||
     !Number.isSafeInteger(offsetDelta)
   )
-    return original(args);
+    return kafkajsRecord(args);
   const keyLength = lengthOf(key);
   const valueLength = lengthOf(value);
   const pairs = headers ? headerPairs(headers) : [];
@@ -129,20 +128,9 @@ function encodeRecord(
   return encoder;
 }
 
-type EncoderClass = new () => { buf: Buffer; offset: number };
-const Encoder: EncoderClass = require("kafkajs/src/protocol/encoder.js");
-/** kafkajs's own record encoder: what ours must equal byte for byte, and falls back to. */
-export const kafkajsRecord: (args: RecordArgs) => { buffer: Buffer } = require(target);
-/** Ours, as kafkajs calls it. */
-export const fastRecord = (args: RecordArgs): unknown => encodeRecord(Encoder, kafkajsRecord, args);
-
 /** Whether kafkajs's producer uses this encoder (false: kafkajs was loaded before). */
-export const kafkajsRecordEncodingPatched = !require.cache[produceRequest];
-if (kafkajsRecordEncodingPatched) {
-  require.cache[target] = {
-    id: target,
-    filename: target,
-    loaded: true,
-    exports: fastRecord,
-  } as unknown as NodeJS.Module;
-}
+export const kafkajsRecordEncodingPatched = replaceKafkajsModule(
+  RECORD,
+  "protocol/requests/produce/v3/request.js",
+  fastRecord,
+);

@@ -1,0 +1,3 @@
+// kafkajs's modules replaced by ours (see each): imported before anything imports "kafkajs".
+import "./linear-grouping";
+import "./record-encoding";
