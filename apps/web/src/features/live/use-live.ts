@@ -53,6 +53,7 @@ export function createLive(): Live & { connect(): () => void } {
   let viewport: ViewportSubscription | null = null;
   /** The viewport the last handshake carried: the server streams it from the connection on. */
   let viewportOfHandshake: ViewportSubscription | null = null;
+  let stopWatchingNetwork = () => {};
 
   return {
     fleet,
@@ -118,6 +119,12 @@ export function createLive(): Live & { connect(): () => void } {
         }
         fleet.setConnection("reconnecting");
       });
+      // The browser knows first when its network goes: a WebSocket may stay open for the ping
+      // timeout (45 s) before socket.io notices. Closing the transport shows the banner at once
+      // and starts socket.io's reconnect loop, which brings fresh snapshots when the network is back.
+      const onOffline = () => s.io.engine?.close();
+      window.addEventListener("offline", onOffline);
+      stopWatchingNetwork = () => window.removeEventListener("offline", onOffline);
       s.on("fleet:snapshot:v1", (positions) => fleet.applySnapshot(positions, Date.now()));
       s.on("fleet:positions:v1", (positions) => fleet.applyPositions(positions, Date.now()));
       s.on("fleet:view:v2", (batch) => {
@@ -139,6 +146,7 @@ export function createLive(): Live & { connect(): () => void } {
 
   function closer(s: FleetSocket): () => void {
     return () => {
+      stopWatchingNetwork();
       if (socket === s) socket = undefined;
       s.removeAllListeners();
       s.disconnect();
