@@ -64,6 +64,39 @@ describe("Runner", () => {
     expect(clock.now()).toBeLessThan(5_300);
   });
 
+  it("at a high rate sends in ticks of a few hundred records, not one Kafka request per ms", async () => {
+    const clock = fakeClock();
+    const writes: number[] = [];
+    const sink = new (class extends MemorySink {
+      override async write(batch: readonly Emission[]): Promise<void> {
+        writes.push(batch.length);
+        await super.write(batch);
+      }
+    })();
+    const stream = createEventStream({
+      trucks: 500,
+      intervalMs: 20_000,
+      startTime: 0,
+      seed: 2,
+      gpsNoiseM: 0,
+      maxFixes: 20_000,
+    });
+    const runner = new Runner({
+      source: stream,
+      sink,
+      clock,
+      pacing: { kind: "rate", perSecond: 10_000 },
+    });
+    await runner.run();
+    expect(sink.records).toHaveLength(20_000);
+    // The rate holds: 2 s of (fake) wall time...
+    expect(clock.now()).toBeGreaterThanOrEqual(1_990);
+    expect(clock.now()).toBeLessThan(2_100);
+    // ...in ~100 writes of ~200 records (20 ms ticks), where 1 ms sleeps made ~2,000 of 10.
+    expect(writes.length).toBeLessThanOrEqual(110);
+    expect(Math.min(...writes.slice(1, -1))).toBeGreaterThanOrEqual(150);
+  });
+
   it("stops on request, sends what was held back, and reports it", async () => {
     const clock = fakeClock();
     const sink = new MemorySink();
