@@ -22,11 +22,13 @@ import {
   type StoredDeadLetter,
   storeDeadLetters,
 } from "./pipeline/dead-letters";
-import type {
-  AcceptedFix,
-  OperatorCheckpoint,
-  OutputRecord,
-  StreamOperator,
+import {
+  type AcceptedFix,
+  type CheckpointRecord,
+  encoded,
+  type OperatorCheckpoint,
+  type OutputRecord,
+  type StreamOperator,
 } from "./pipeline/operator";
 import { createPositionsOperator } from "./positions/operator";
 
@@ -158,8 +160,8 @@ interface Captured {
   live: LiveSend[];
   /** What each operator writes (its state maps are already serialized into stateRows). */
   operators: Pick<OperatorCheckpoint, "prepare" | "persist">[];
-  /** Checkpoint-time records, grouped by topic; sent once. */
-  outgoing: OutgoingRecordsByTopic;
+  /** Checkpoint-time records, some still to be encoded (writeOnce does it in slices); sent once. */
+  outgoing: CheckpointRecord[];
   outgoingSent: boolean;
   /** A state snapshot: the offset it is as of, and a row per changed key (JSON, or undefined to
    * delete), complete once `serialized` resolves. */
@@ -640,7 +642,7 @@ export function createProcessor(deps: {
       records: task.pending,
       live: task.live,
       operators: parts.map(({ prepare, persist }) => ({ prepare, persist })),
-      outgoing: byTopic(parts.flatMap((p) => p.records)),
+      outgoing: parts.flatMap((p) => p.records),
       outgoingSent: false,
       snapshot: state,
       deadLetters: task.deadLetters,
@@ -690,6 +692,23 @@ export function createProcessor(deps: {
       if (task.epoch !== epoch)
         throw new Error(`partition ${task.partition} changed hands while its state was saved`);
     }
+  }
+
+  /**
+   * The checkpoint's records with their values, encoded in slices of SNAPSHOT_SLICE_MS with a
+   * turn of the event loop in between (the records are results, not live state: nothing waits).
+   */
+  async function encodeSlices(records: readonly CheckpointRecord[]): Promise<OutputRecord[]> {
+    const values: OutputRecord[] = new Array(records.length);
+    let sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
+    for (let i = 0; i < records.length; i++) {
+      values[i] = encoded(records[i] as CheckpointRecord);
+      if (i % 256 === 255 && performance.now() > sliceEnd) {
+        await yieldToEventLoop();
+        sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
+      }
+    }
+    return values;
   }
 
   /** Writes a captured checkpoint, retrying (same data) with backoff while it fails. */
@@ -746,7 +765,8 @@ export function createProcessor(deps: {
       }
     }
     if (!c.outgoingSent) {
-      await publish(out, c.outgoing);
+      const records = await encodeSlices(c.outgoing);
+      await publish(out, byTopic(records));
       c.outgoingSent = true;
     }
     const published = performance.now();

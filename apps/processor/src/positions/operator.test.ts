@@ -1,7 +1,7 @@
 import type { GpsFix } from "@fleetstream/contracts";
 import { type Database, openDatabase } from "@fleetstream/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AcceptedFix } from "../pipeline/operator";
+import { type AcceptedFix, encoded } from "../pipeline/operator";
 import { createPositionsOperator } from "./operator";
 
 const fix = (truckId: string, seq: number, lat = 52): GpsFix => ({
@@ -61,7 +61,7 @@ describe("positions operator (embedded PGlite)", () => {
     const behind = { now: 0, lag: 50_000 };
     expect(operator.process(0, accepted([fix("E", 1), fix("F", 1)]), behind)).toEqual([]);
     expect(operator.process(0, accepted([fix("E", 2)]), behind)).toEqual([]);
-    const held = operator.checkpoint(0, behind).records.map((r) => JSON.parse(r.value));
+    const held = operator.checkpoint(0, behind).records.map((r) => JSON.parse(encoded(r).value));
     expect(held.map((p) => `${p.truckId}#${p.seq}`).sort()).toEqual(["E#2", "F#1"]);
     // Caught up again: at once, and nothing left for the next checkpoint.
     expect(operator.process(0, accepted([fix("E", 3)]), LIVE)).toHaveLength(1);

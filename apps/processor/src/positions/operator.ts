@@ -9,6 +9,7 @@ import {
 } from "@fleetstream/db";
 import type {
   AcceptedFix,
+  CheckpointRecord,
   OperatorCheckpoint,
   OutputRecord,
   StreamOperator,
@@ -151,7 +152,12 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       const buffer = bufferOf(partition);
       const fixes = buffer.fixes;
       const latest = [...buffer.latest.values()];
-      const held = [...buffer.held.values()].map(positionRecord);
+      // Encoded when the checkpoint is written (a backlog holds one per truck of the partition).
+      const held: CheckpointRecord[] = [...buffer.held.values()].map((position) => ({
+        topic: TOPICS.truckPositions.name,
+        key: position.truckId,
+        encode: () => JSON.stringify(position),
+      }));
       buffer.fixes = new FixColumns();
       buffer.latest = new Map();
       buffer.held = new Map();

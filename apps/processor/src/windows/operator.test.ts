@@ -13,7 +13,12 @@ import {
 import { BAND_ZONES, generateStream, type TestFix } from "@fleetstream/windows/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkpointStore } from "../pipeline/checkpoints";
-import type { AcceptedFix, StreamOperator } from "../pipeline/operator";
+import {
+  type AcceptedFix,
+  type CheckpointRecord,
+  encoded,
+  type StreamOperator,
+} from "../pipeline/operator";
 import { createSpeedWindowsOperator } from "./operator";
 
 // The operator against the real schema on embedded PGlite, checkpointed as the processor does
@@ -240,10 +245,12 @@ describe("early (not final) tumbling windows while a partition works through a b
       lookup: BAND_ZONES,
       env: { WINDOW_EARLY_FIRE_MS: 10_000 },
     });
-  const early = (records: { topic: string; value: string }[]) =>
+  const early = (records: CheckpointRecord[]) =>
     records
       .filter((r) => r.topic === TOPICS.truckSpeedWindows.name)
-      .map((r) => JSON.parse(r.value) as { final: boolean; fixCount: number; kind: string });
+      .map(
+        (r) => JSON.parse(encoded(r).value) as { final: boolean; fixCount: number; kind: string },
+      );
 
   it("writes each window's value at most every WINDOW_EARLY_FIRE_MS while behind, all once caught up", () => {
     const op = operator();
