@@ -1,3 +1,4 @@
 // kafkajs's modules replaced by ours (see each): imported before anything imports "kafkajs".
 import "./linear-grouping";
 import "./record-encoding";
+import "./produce-encoding";
