@@ -1,5 +1,5 @@
-import { replaceKafkajsModule, requireKafkajs } from "./kafkajs-module";
-import { fastRecord } from "./record-encoding";
+import { asKafkajsEncoder, replaceKafkajsModule, requireKafkajs } from "./kafkajs-module";
+import { type Bytes, fastRecord } from "./record-encoding";
 
 /**
  * kafkajs 2.2.4 builds a produce request through nested general-purpose Encoders: each record's
@@ -19,7 +19,6 @@ interface Long {
   getHighBits(): number;
   getLowBits(): number;
 }
-type Bytes = string | Buffer | null | undefined;
 interface Message {
   key?: Bytes;
   value?: Bytes;
@@ -49,8 +48,6 @@ interface ProduceRequest {
 }
 
 const REQUEST = "protocol/requests/produce/v3/request.js";
-type EncoderClass = new () => { buf: Buffer; offset: number };
-const Encoder = requireKafkajs<EncoderClass>("protocol/encoder.js");
 const LongClass = requireKafkajs<{ fromValue(value: unknown): Long }>("utils/long.js");
 const crc32C = requireKafkajs<(buffer: Buffer) => number>("protocol/recordBatch/crc32C/index.js");
 /** kafkajs's own produce request (v3): what ours must equal byte for byte, and falls back to. */
@@ -188,10 +185,7 @@ export function encodeProduceRequest(
       buffer.writeUInt32BE(crc32C(buffer.subarray(bodyAt, at)), crcAt);
     }
   }
-  const encoder = Object.create(Encoder.prototype) as { buf: Buffer; offset: number };
-  encoder.buf = buffer;
-  encoder.offset = at;
-  return encoder;
+  return asKafkajsEncoder(buffer, at);
 }
 
 /** Ours, as kafkajs's produce request v3 (and v4 to v7 through it). */
@@ -205,6 +199,8 @@ export function produceRequest(args: ProduceArgs): ProduceRequest {
 }
 
 /** Whether kafkajs's producer uses this request (false: kafkajs was loaded before). */
-export const kafkajsProduceEncodingPatched =
-  replaceKafkajsModule(REQUEST, "protocol/requests/produce/v4/request.js", produceRequest) &&
-  replaceKafkajsModule(REQUEST, "protocol/requests/produce/v5/request.js", produceRequest);
+export const kafkajsProduceEncodingPatched = replaceKafkajsModule(
+  REQUEST,
+  ["protocol/requests/produce/v4/request.js", "protocol/requests/produce/v5/request.js"],
+  produceRequest,
+);

@@ -1,4 +1,4 @@
-import { replaceKafkajsModule, requireKafkajs } from "./kafkajs-module";
+import { asKafkajsEncoder, replaceKafkajsModule, requireKafkajs } from "./kafkajs-module";
 
 /**
  * kafkajs 2.2.4 encodes each produced record through a general-purpose Encoder: a zero-filled
@@ -13,7 +13,7 @@ import { replaceKafkajsModule, requireKafkajs } from "./kafkajs-module";
  * integer) goes through kafkajs's own encoder.
  */
 
-type Bytes = string | Buffer | null | undefined;
+export type Bytes = string | Buffer | null | undefined;
 interface RecordArgs {
   offsetDelta?: number;
   timestampDelta?: number;
@@ -22,8 +22,6 @@ interface RecordArgs {
   headers?: Record<string, Bytes | Bytes[]>;
 }
 
-type EncoderClass = new () => { buf: Buffer; offset: number };
-const Encoder = requireKafkajs<EncoderClass>("protocol/encoder.js");
 const RECORD = "protocol/recordBatch/record/v0/index.js";
 /** kafkajs's own record encoder: what ours must equal byte for byte, and falls back to. */
 export const kafkajsRecord = requireKafkajs<(args: RecordArgs) => { buffer: Buffer }>(RECORD);
@@ -122,10 +120,7 @@ export function fastRecord(args: RecordArgs): unknown {
     at = writeField(buffer, at, one, headerLengths[2 * i + 1] as number);
   });
   // kafkajs's record batch copies `encoder.buffer` (buf up to offset) of each record.
-  const encoder = Object.create(Encoder.prototype) as { buf: Buffer; offset: number };
-  encoder.buf = buffer;
-  encoder.offset = at;
-  return encoder;
+  return asKafkajsEncoder(buffer, at);
 }
 
 /** Whether kafkajs's producer uses this encoder (false: kafkajs was loaded before). */
