@@ -22,8 +22,8 @@ export type { MigrateResult } from "./migrate";
 export { DEFAULT_PGLITE_DIR, MIGRATIONS_DIR, SCHEMA_PATH } from "./paths";
 export {
   assertionKind,
-  inlineParameters,
   type Sql,
+  SqlLiteral,
   type SqlTx,
   sqlArray,
   sqlTextArray,

@@ -10,6 +10,7 @@ import {
   fixPartitionDays,
   fixPartitionName,
   Prisma,
+  sqlArray,
   sqlTextArray,
 } from "../src";
 import { MIGRATIONS_DIR } from "../src/paths";
@@ -216,6 +217,32 @@ export function describeDatabaseContract(name: string, open: () => Promise<Datab
       expect(String(failed)).toContain("expected one row");
       expect(assertionKind(new Error("something else"))).toBeUndefined();
       expect(await db.sql.query("SELECT 1 FROM batch_values")).toHaveLength(tricky.length);
+    });
+
+    test("a batch writes columns of tens of thousands of values exactly, odd values far into them", async () => {
+      // Long columns are written in pieces (sqlArray, sqlTextArray): the odd values sit in
+      // later pieces, and a text piece holds control characters and dollar-quote tags.
+      const n = 20_000;
+      const numbers: (number | null)[] = Array.from({ length: n }, (_, i) => i / 7);
+      numbers[9_000] = Number.NaN;
+      numbers[13_000] = null;
+      numbers[19_999] = Number.NEGATIVE_INFINITY;
+      const texts: (string | null)[] = Array.from({ length: n }, (_, i) => `T-${i}`);
+      texts[12_345] = "tab\there $v$ \\n";
+      texts[15_000] = null;
+      texts[19_998] = 'a "quoted" $v';
+      await db.sql.query("CREATE TABLE batch_columns (i int, n float8, t text)");
+      await db.sql.batch(async (tx) => {
+        await tx.query(
+          `INSERT INTO batch_columns SELECT * FROM unnest($1::int[], $2::float8[], $3::text[])`,
+          [sqlArray(numbers.map((_, i) => i)), sqlArray(numbers), sqlTextArray(texts)],
+        );
+      });
+      const stored = await db.sql.query<{ n: number | null; t: string | null }>(
+        "SELECT n, t FROM batch_columns ORDER BY i",
+      );
+      expect(stored.map((r) => r.n)).toEqual(numbers);
+      expect(stored.map((r) => r.t)).toEqual(texts);
     });
 
     test("fixes live in daily partitions that are created before writing and dropped past retention", async () => {
