@@ -1,4 +1,5 @@
 // kafkajs's modules replaced by ours (see each): imported before anything imports "kafkajs".
 import "./linear-grouping";
 import "./record-encoding";
+import "./record-decoding";
 import "./produce-encoding";
