@@ -105,6 +105,29 @@ describe("jsonWriter", () => {
     );
   });
 
+  it("writes a flat object without float fields exactly as JSON.stringify does", () => {
+    const write = jsonWriter(z.object({ id: z.string(), n: z.int() }).catchall(z.unknown()));
+    const primitive = fc.oneof(
+      fc.string({ unit: "binary" }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constantFrom(null, undefined, -0, Number.NaN, Number.POSITIVE_INFINITY),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary" }),
+        fc.integer(),
+        fc.dictionary(fc.string({ unit: "binary" }), primitive),
+        (id, n, rest) => {
+          const value = { id, n, ...rest };
+          expect(write(value)).toBe(JSON.stringify(value));
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
   it("writes a flat record's whole floats with a point wherever its text stands, integers as they are", () => {
     const write = jsonWriter(TruckSpeedWindow);
     const float = fc.oneof(
