@@ -62,6 +62,11 @@ const { brokers, databaseUrl } = services();
 const eventLog = createEventLog({ clientId: `bench-latency-${run}`, brokers });
 const scratch = scratchDatabases(databaseUrl);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** BENCH_PROFILE=dir: CPU profiles of the processor and the web app go to dir/processor, dir/web. */
+const profileArgs = (app: string): string[] =>
+  process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE, app)}`]
+    : [];
 
 /** Per probe fix (by seq): the load it was sent under, produce time, Kafka and socket receipt. */
 interface Probe {
@@ -136,6 +141,7 @@ async function main() {
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
     },
     output("processor"),
+    profileArgs("processor"),
   );
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -153,6 +159,7 @@ async function main() {
       LOG_LEVEL: "warn",
     },
     output: output("web"),
+    nodeArgs: profileArgs("web"),
   });
   const producer = eventLog.producer();
   const reader = eventLog.reader({

@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { isNewerFix } from "./fix-order";
-import { decodeGpsFix, GpsFix, isGpsFix } from "./gps-fix";
+import { decodeGpsFix, GpsFix, isGpsFix, isTruckPosition, TruckPosition } from "./gps-fix";
+import { isTruckSpeedWindow, TruckSpeedWindow } from "./windows";
 
 const valid = {
   truckId: "T-0001",
@@ -55,50 +57,82 @@ describe("isNewerFix, the ordering rule for a truck's latest fix", () => {
   });
 });
 
-describe("isGpsFix, the quick check of the processor's hot path", () => {
+describe("the quick checks of hot paths (isGpsFix, isTruckPosition, isTruckSpeedWindow)", () => {
   const field = fc.oneof(
     fc.constant(undefined),
     fc.constant(null),
     fc.boolean(),
     fc.string({ maxLength: 70 }),
     fc.constantFrom("T-1", "a.b:c_d-9", "bad id", "", "x".repeat(64), "x".repeat(65)),
+    fc.constantFrom("tumbling", "hopping", "sliding"),
     fc.integer(),
     fc.double({ noNaN: false }),
     fc.constantFrom(-0, 0, 1, 90, 90.000001, -180, 180, 359.999, 360, 400, 400.1, 2 ** 53, -1),
     fc.constantFrom(946_684_799_999, 946_684_800_000, 4_102_444_799_999, 4_102_444_800_000),
     fc.array(fc.integer(), { maxLength: 2 }),
   );
-  const record = fc.record(
-    {
-      v: fc.oneof(fc.constant(1), fc.constant(2), field),
-      truckId: field,
-      seq: field,
-      lat: field,
-      lon: field,
-      speedKmh: field,
-      headingDeg: field,
-      eventTime: field,
-      accuracyM: field,
-      extra: field,
-    },
-    { requiredKeys: [] },
-  );
-  const nearlyValid = fc
-    .tuple(fc.constantFrom(...Object.keys(valid), "v", "accuracyM", "extra"), field)
-    .map(([key, value]) => ({ ...valid, [key]: value }));
+  const window: TruckSpeedWindow = {
+    v: 1,
+    truckId: "T-0001",
+    kind: "tumbling",
+    windowStart: 1_764_000_000_000,
+    windowEnd: 1_764_000_060_000,
+    sizeMs: 60_000,
+    final: false,
+    fixCount: 3,
+    avgSpeedKmh: 60,
+    maxSpeedKmh: 72.5,
+    speedingCount: 0,
+    distanceM: 812.5,
+  };
 
-  it("accepts only what the schema accepts, and as the schema parses it", () => {
+  /** Whatever `check` accepts, `schema` accepts and parses to the same value. */
+  function holdsToSchema<T>(
+    check: (json: unknown) => json is T,
+    schema: z.ZodType<T>,
+    valid: Record<string, unknown>,
+    keys: string[],
+  ) {
+    const record = fc.record(Object.fromEntries([...keys, "extra"].map((key) => [key, field])), {
+      requiredKeys: [],
+    });
+    const nearlyValid = fc
+      .tuple(fc.constantFrom(...keys, "extra"), field)
+      .map(([key, value]) => ({ ...valid, [key]: value }));
+    let accepted = 0;
     fc.assert(
       fc.property(fc.oneof(record, nearlyValid, fc.anything()), (value) => {
         const json: unknown = JSON.parse(JSON.stringify(value) ?? "null");
-        const parsed = GpsFix.safeParse(json);
-        if (isGpsFix(json)) {
+        const parsed = schema.safeParse(json);
+        if (check(json)) {
+          accepted++;
           expect(parsed.success).toBe(true);
           expect(json).toEqual(parsed.data);
         }
       }),
       { numRuns: 5_000 },
     );
+    // The generators reach the accepting side too (a nearly valid record changes one field).
+    expect(accepted).toBeGreaterThan(50);
+    expect(check(valid)).toBe(true);
+  }
+
+  it("isGpsFix accepts only what the schema accepts, and as the schema parses it", () => {
+    holdsToSchema(isGpsFix, GpsFix, valid, [...Object.keys(GpsFix.shape)]);
+  });
+
+  it("isTruckPosition accepts only what the schema accepts, and as the schema parses it", () => {
+    holdsToSchema(isTruckPosition, TruckPosition, { ...valid, processedAt: 1_764_000_000_050 }, [
+      ...Object.keys(TruckPosition.shape),
+    ]);
+  });
+
+  it("isTruckSpeedWindow accepts only what the schema accepts, and as the schema parses it", () => {
+    holdsToSchema(isTruckSpeedWindow, TruckSpeedWindow, window, [
+      ...Object.keys(TruckSpeedWindow.shape),
+    ]);
+    expect(isTruckSpeedWindow({ ...window, kind: "sliding" })).toBe(false);
+    expect(isTruckSpeedWindow({ ...window, fixCount: 0 })).toBe(false);
   });
 
   it("accepts the valid records the simulator sends", () => {

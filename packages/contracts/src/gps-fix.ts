@@ -90,34 +90,55 @@ export function decodeJson<T>(
 }
 
 const GPS_FIX_KEYS = new Set(Object.keys(GpsFix.shape));
+const TRUCK_POSITION_KEYS = new Set(Object.keys(TruckPosition.shape));
 const TRUCK_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
-const within = (value: unknown, min: number, max: number): boolean =>
-  typeof value === "number" && value >= min && value <= max;
-const wholeAtLeast0 = (value: unknown): boolean =>
-  Number.isSafeInteger(value) && (value as number) >= 0;
+
+/** Plain checks that zod's would pass, for quick checks of hot paths (see isGpsFix). */
+export const quickCheck = {
+  /** A plain object (what JSON.parse gives for `{...}`) whose keys are all in `keys`. */
+  objectWithKeys(json: unknown, keys: ReadonlySet<string>): json is Record<string, unknown> {
+    if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
+    for (const key in json) if (!keys.has(key)) return false;
+    return true;
+  },
+  truckId: (value: unknown): boolean => typeof value === "string" && TRUCK_ID.test(value),
+  within: (value: unknown, min: number, max: number): boolean =>
+    typeof value === "number" && value >= min && value <= max,
+  /** z.number().min(0): finite too. */
+  atLeast0: (value: unknown): boolean =>
+    typeof value === "number" && value >= 0 && value <= Number.MAX_VALUE,
+  /** z.int().min(0). */
+  wholeAtLeast0: (value: unknown): boolean => Number.isSafeInteger(value) && (value as number) >= 0,
+};
+
+const fixFieldsValid = (f: Record<string, unknown>): boolean =>
+  (f.v === undefined || f.v === 1) &&
+  quickCheck.truckId(f.truckId) &&
+  quickCheck.wholeAtLeast0(f.seq) &&
+  quickCheck.within(f.lat, -90, 90) &&
+  quickCheck.within(f.lon, -180, 180) &&
+  quickCheck.within(f.speedKmh, 0, 400) &&
+  quickCheck.within(f.headingDeg, 0, 360) &&
+  f.headingDeg !== 360 &&
+  Number.isSafeInteger(f.eventTime) &&
+  quickCheck.within(f.eventTime, EVENT_TIME_RANGE.min, EVENT_TIME_RANGE.max) &&
+  f.eventTime !== EVENT_TIME_RANGE.max &&
+  (f.accuracyM === undefined || quickCheck.atLeast0(f.accuracyM));
 
 /**
  * The GpsFix schema as plain checks, for the processor's hot path (every input record): a record
  * this accepts is one the schema accepts, unchanged (a property test holds the two together).
  */
 export function isGpsFix(json: unknown): json is GpsFix {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) return false;
-  for (const key in json) if (!GPS_FIX_KEYS.has(key)) return false;
-  const f = json as Record<string, unknown>;
+  return quickCheck.objectWithKeys(json, GPS_FIX_KEYS) && fixFieldsValid(json);
+}
+
+/** The TruckPosition schema as plain checks, for the web app's position feed (as isGpsFix). */
+export function isTruckPosition(json: unknown): json is TruckPosition {
   return (
-    (f.v === undefined || f.v === 1) &&
-    typeof f.truckId === "string" &&
-    TRUCK_ID.test(f.truckId) &&
-    wholeAtLeast0(f.seq) &&
-    within(f.lat, -90, 90) &&
-    within(f.lon, -180, 180) &&
-    within(f.speedKmh, 0, 400) &&
-    within(f.headingDeg, 0, 360) &&
-    f.headingDeg !== 360 &&
-    Number.isSafeInteger(f.eventTime) &&
-    within(f.eventTime, EVENT_TIME_RANGE.min, EVENT_TIME_RANGE.max) &&
-    f.eventTime !== EVENT_TIME_RANGE.max &&
-    (f.accuracyM === undefined || within(f.accuracyM, 0, Number.MAX_VALUE))
+    quickCheck.objectWithKeys(json, TRUCK_POSITION_KEYS) &&
+    quickCheck.wholeAtLeast0(json.processedAt) &&
+    fixFieldsValid(json)
   );
 }
 

@@ -37,6 +37,11 @@ export interface LiveFeed {
 export interface TopicHandler<T> {
   spec: TopicSpec;
   schema: z.ZodType<T>;
+  /**
+   * A quicker check of the common case (isTruckPosition): what it accepts is taken as it is,
+   * anything else goes through the schema (which names what is wrong).
+   */
+  accepts?: (json: unknown) => json is T;
   /** A decoded record; `record` for its timestamp and key. */
   accept(value: T, record: ConsumedRecord): void;
   /** A null value (tombstone on a compacted topic); ignored when absent. */
@@ -90,7 +95,7 @@ export function createTopicReader(
       handler.tombstone?.(record);
       return;
     }
-    const decoded = decodeJson(handler.schema, record.value);
+    const decoded = decodeJson(handler.schema, record.value, handler.accepts);
     const count = counts[record.topic] as RecordCounts;
     if (!decoded.ok) {
       skipped += 1;

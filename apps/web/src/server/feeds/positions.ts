@@ -1,5 +1,6 @@
 import {
   type FleetStreamBatch,
+  isTruckPosition,
   TOPICS,
   TruckPosition,
   ViewportSubscription,
@@ -41,6 +42,7 @@ export function createPositionsFeed(
       {
         spec: TOPICS.truckPositions,
         schema: TruckPosition,
+        accepts: isTruckPosition,
         accept: (position: TruckPosition) => view.apply(position),
       },
     ],

@@ -1,4 +1,5 @@
 import {
+  isTruckSpeedWindow,
   ScopeSpeedWindow,
   TOPICS,
   TruckSpeedWindow,
@@ -35,6 +36,7 @@ export function createWindowsFeed(
       {
         spec: TOPICS.truckSpeedWindows,
         schema: TruckSpeedWindow,
+        accepts: isTruckSpeedWindow,
         accept: (w: TruckSpeedWindow) => view.applyTruck(w),
       },
       {
