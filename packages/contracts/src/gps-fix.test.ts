@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { isNewerFix } from "./fix-order";
 import { decodeGpsFix, GpsFix, isGpsFix, isTruckPosition, TruckPosition } from "./gps-fix";
+import { exampleTruckWindow } from "./test-records";
 import { isTruckSpeedWindow, TruckSpeedWindow } from "./windows";
 
 const valid = {
@@ -71,20 +72,7 @@ describe("the quick checks of hot paths (isGpsFix, isTruckPosition, isTruckSpeed
     fc.constantFrom(946_684_799_999, 946_684_800_000, 4_102_444_799_999, 4_102_444_800_000),
     fc.array(fc.integer(), { maxLength: 2 }),
   );
-  const window: TruckSpeedWindow = {
-    v: 1,
-    truckId: "T-0001",
-    kind: "tumbling",
-    windowStart: 1_764_000_000_000,
-    windowEnd: 1_764_000_060_000,
-    sizeMs: 60_000,
-    final: false,
-    fixCount: 3,
-    avgSpeedKmh: 60,
-    maxSpeedKmh: 72.5,
-    speedingCount: 0,
-    distanceM: 812.5,
-  };
+  const window = exampleTruckWindow;
 
   /** Whatever `check` accepts, `schema` accepts and parses to the same value. */
   function holdsToSchema<T>(

@@ -3,22 +3,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { TruckPosition } from "./gps-fix";
 import { jsonWriter } from "./json-writer";
+import { exampleTruckWindow } from "./test-records";
 import { LateGpsFix, ScopeSpeedWindow, TruckSpeedWindow } from "./windows";
 
-const window: TruckSpeedWindow = {
-  v: 1,
-  truckId: "T-0001",
-  kind: "tumbling",
-  windowStart: 1_764_000_000_000,
-  windowEnd: 1_764_000_060_000,
-  sizeMs: 60_000,
-  final: false,
-  fixCount: 3,
-  avgSpeedKmh: 60,
-  maxSpeedKmh: 72.5,
-  speedingCount: 0,
-  distanceM: 0,
-};
+const window = exampleTruckWindow;
 
 describe("jsonWriter", () => {
   it("writes a whole-valued float field with a decimal point, integers as integers", () => {
