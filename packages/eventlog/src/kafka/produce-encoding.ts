@@ -1,3 +1,4 @@
+import { crc32C } from "./crc32c";
 import { asKafkajsEncoder, replaceKafkajsModule, requireKafkajs } from "./kafkajs-module";
 import { type Bytes, fastRecord } from "./record-encoding";
 
@@ -49,7 +50,6 @@ interface ProduceRequest {
 
 const REQUEST = "protocol/requests/produce/v3/request.js";
 const LongClass = requireKafkajs<{ fromValue(value: unknown): Long }>("utils/long.js");
-const crc32C = requireKafkajs<(buffer: Buffer) => number>("protocol/recordBatch/crc32C/index.js");
 /** kafkajs's own produce request (v3): what ours must equal byte for byte, and falls back to. */
 export const kafkajsProduceRequest = requireKafkajs<(args: ProduceArgs) => ProduceRequest>(REQUEST);
 
