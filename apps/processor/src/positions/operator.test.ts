@@ -48,6 +48,15 @@ describe("positions operator (embedded PGlite)", () => {
     expect(a.eventTime.getTime()).toBe(fix("A", 2).eventTime);
   });
 
+  it("keeps a truck at its newest fix when an older one comes after it before the checkpoint", async () => {
+    const operator = createPositionsOperator({ now: () => 7 });
+    operator.process(0, accepted([fix("E", 3, 53), fix("E", 1, 51)]), LIVE);
+    operator.process(0, accepted([fix("E", 2, 52)]), LIVE);
+    await checkpoint(operator);
+    const d = await db.prisma.truck.findUniqueOrThrow({ where: { id: "E" } });
+    expect({ seq: d.seq, lat: d.lat }).toEqual({ seq: 3n, lat: 53 });
+  });
+
   it("publishes the newest position per truck at once, never an older one after a newer", () => {
     const operator = createPositionsOperator({ now: () => 99 });
     const first = operator.process(0, accepted([fix("C", 1), fix("C", 3), fix("C", 2)]), LIVE);

@@ -42,14 +42,29 @@ class FixColumns {
   get length(): number {
     return this.truckId.length;
   }
+
+  /** The (event time, seq) of row `i`. */
+  orderAt(i: number): FixOrder {
+    return { eventTime: this.eventTime[i] as number, seq: this.seq[i] as number };
+  }
+}
+
+/** Where a fix stands in isNewerFix's order, kept per truck and updated in place. */
+interface FixOrder {
+  eventTime: number;
+  seq: number;
 }
 
 interface PartitionBuffer {
   fixes: FixColumns;
-  /** Newest fix per truck since the last checkpoint (by seq). */
-  latest: Map<string, GpsFix>;
+  /**
+   * Per truck, the row in `fixes` of its newest fix since the last checkpoint. Rows and marks,
+   * not the fix objects: a fix kept until the checkpoint (or for good) outlived the young
+   * generation, one object per input fix for the garbage collector to copy and promote.
+   */
+  latest: Map<string, number>;
   /** Newest fix published to truck_positions per truck, so an older fix never moves it back. */
-  published: Map<string, GpsFix>;
+  published: Map<string, FixOrder>;
   /** Positions held back while the partition is behind, published at the next checkpoint. */
   held: Map<string, TruckPosition>;
 }
@@ -121,10 +136,13 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
     process(partition, fixes: readonly AcceptedFix[], { lag }): OutputRecord[] {
       const buffer = bufferOf(partition);
       const newest = new Map<string, GpsFix>();
+      const columns = buffer.fixes;
       for (const { fix } of fixes) {
-        buffer.fixes.push(fix);
+        const row = columns.length;
+        columns.push(fix);
         const latest = buffer.latest.get(fix.truckId);
-        if (isNewerFix(fix, latest)) buffer.latest.set(fix.truckId, fix);
+        if (latest === undefined || isNewerFix(fix, columns.orderAt(latest)))
+          buffer.latest.set(fix.truckId, row);
         const shown = newest.get(fix.truckId) ?? buffer.published.get(fix.truckId);
         if (isNewerFix(fix, shown)) newest.set(fix.truckId, fix);
       }
@@ -137,7 +155,11 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
         buffer.held = new Map();
       }
       for (const fix of newest.values()) {
-        buffer.published.set(fix.truckId, fix);
+        const mark = buffer.published.get(fix.truckId);
+        if (mark) {
+          mark.eventTime = fix.eventTime;
+          mark.seq = fix.seq;
+        } else buffer.published.set(fix.truckId, { eventTime: fix.eventTime, seq: fix.seq });
         const position: TruckPosition = { ...fix, processedAt };
         if (lag > BACKLOG) buffer.held.set(fix.truckId, position);
         else {
@@ -177,7 +199,7 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
 }
 
 /** Appends fixes (skipping stored ones) and moves each truck's latest position forward. */
-async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly GpsFix[]): Promise<void> {
+async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly number[]): Promise<void> {
   if (fixes.length > 0)
     await tx.query(
       `INSERT INTO position_fixes (truck_id, event_time, seq, lat, lon, speed_kmh, heading_deg,
@@ -214,13 +236,13 @@ async function saveFixes(tx: SqlTx, fixes: FixColumns, latest: readonly GpsFix[]
          seq = excluded.seq, updated_at = excluded.updated_at
        WHERE (trucks.event_time, trucks.seq) < (excluded.event_time, excluded.seq)`,
       [
-        sqlTextArray(latest.map((f) => f.truckId)),
-        sqlArray(latest.map((f) => f.lat)),
-        sqlArray(latest.map((f) => f.lon)),
-        sqlArray(latest.map((f) => f.speedKmh)),
-        sqlArray(latest.map((f) => f.headingDeg)),
-        sqlArray(latest.map((f) => f.eventTime)),
-        sqlArray(latest.map((f) => f.seq)),
+        sqlTextArray(latest.map((row) => fixes.truckId[row] as string)),
+        sqlArray(latest.map((row) => fixes.lat[row] as number)),
+        sqlArray(latest.map((row) => fixes.lon[row] as number)),
+        sqlArray(latest.map((row) => fixes.speed[row] as number)),
+        sqlArray(latest.map((row) => fixes.heading[row] as number)),
+        sqlArray(latest.map((row) => fixes.eventTime[row] as number)),
+        sqlArray(latest.map((row) => fixes.seq[row] as number)),
       ],
     );
 }
