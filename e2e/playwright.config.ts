@@ -86,7 +86,7 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      // stack.ts, its processor group starting at the GPS topic's end (see stack-server.ts).
+      // stack.ts, its processor lanes' groups starting at the GPS topic's end (see stack-server.ts).
       command: "npx tsx stack-server.ts",
       url: `http://127.0.0.1:${STACK_PORT}/api/health`,
       env: { PORT: String(STACK_PORT), ...fleet },

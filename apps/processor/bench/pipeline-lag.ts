@@ -1,6 +1,6 @@
 /**
  * `npm run bench -- pipeline-lag [--rate 10000] [--seconds 60] [--warmup 15] [--trucks 50000]
- * [--fences 1000]`: how far behind the processor runs under a steady load. The processor (its own
+ * [--fences 1000] [--lanes split|one]`: how far behind the processor runs under a steady load. The processor (its own
  * process, fresh database, 1,000 geofences) is running and caught up; fleet-sim then produces
  * `rate` fixes per second for `warmup` + `seconds`, and the fixes of the last `seconds` are
  * measured: the first seconds are a cold process meeting every truck of the fleet for the first
@@ -9,6 +9,9 @@
  *  - applied: the processor published its position (processedAt on truck_positions);
  *  - stored: its row is in position_fixes (received_at: the checkpoint's transaction).
  * Baseline, same run and load: Kafka alone, produce time to a plain reader receiving the record.
+ * The processor runs as the stack runs it: a positions + geofence lane and a speed-windows lane,
+ * each its own process (`--lanes one`: one process with every operator); the run ends when every
+ * lane has caught up.
  * Last line: one JSON object; value = p99 applied (ms), with p50s and the stored latencies.
  */
 import { randomBytes } from "node:crypto";
@@ -17,7 +20,7 @@ import { type GpsFix, TOPICS, type TruckPosition } from "@fleetstream/contracts"
 import { openDatabase } from "@fleetstream/db";
 import { scratchDatabases } from "@fleetstream/db/testing";
 import { createEventLog, type Reader } from "@fleetstream/eventlog";
-import { commitGroupOffsets, startProcessorProcess } from "../test/support";
+import { commitGroupOffsets } from "../test/support";
 import {
   benchFences,
   checkpointed,
@@ -25,9 +28,11 @@ import {
   deleteLeftoverFences,
   log,
   percentile,
+  processorLanes,
   publishFences,
   services,
   simulate,
+  startProcessorLanes,
 } from "./lib/pipeline-stack";
 
 const { values } = parseArgs({
@@ -37,6 +42,7 @@ const { values } = parseArgs({
     warmup: { type: "string", default: "15" },
     trucks: { type: "string", default: "50000" },
     fences: { type: "string", default: "1000" },
+    lanes: { type: "string", default: "split" },
   },
 });
 const RATE = Number(values.rate);
@@ -68,9 +74,9 @@ async function main() {
   const url = await scratch.create();
   const db = await openDatabase({ url });
   await db.migrate();
-  const groupId = `bench-lag-${run}`;
+  const lanes = processorLanes(values.lanes, `bench-lag-${run}`);
   const start = await eventLog.offsets(TOPICS.gpsFixes.name);
-  await commitGroupOffsets(groupId, TOPICS.gpsFixes.name, start);
+  for (const lane of lanes) await commitGroupOffsets(lane.groupId, TOPICS.gpsFixes.name, start);
 
   // Produce times of this run's fixes, and what Kafka alone takes to deliver them (baseline).
   const produced = new Map<string, number>();
@@ -118,23 +124,11 @@ async function main() {
   ];
   for (const reader of readers) await reader.start();
 
-  const processor = startProcessorProcess(
-    {
-      DATABASE_URL: url,
-      PROCESSOR_GROUP_ID: groupId,
-      KAFKA_SESSION_TIMEOUT_MS: "30000",
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-    },
-    (chunk) => process.stderr.write(chunk),
-    // BENCH_PROFILE=dir: a CPU profile of the processor (node --cpu-prof) is written there;
-    // BENCH_NODE_ARGS: more node flags for it (e.g. --trace-gc).
-    [
-      ...(process.env.BENCH_PROFILE
-        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-        : []),
-      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
-    ],
-  );
+  const processors = startProcessorLanes(lanes, {
+    DATABASE_URL: url,
+    PROCESSOR_GROUP_ID: `bench-lag-${run}`,
+    KAFKA_SESSION_TIMEOUT_MS: "30000",
+  });
   try {
     // Ready: it has made a first checkpoint of a probe fix.
     const probe = {
@@ -188,8 +182,8 @@ async function main() {
     // Let it catch up, then read when each fix was stored.
     const ends = await eventLog.offsets(TOPICS.gpsFixes.name);
     for (const began = Date.now(); ; ) {
-      const at = await checkpointed(db.sql, groupId);
-      if (ends.every((e) => (at.get(e.partition) ?? 0) >= e.high)) break;
+      const at = await Promise.all(lanes.map((lane) => checkpointed(db.sql, lane.groupId)));
+      if (at.every((lane) => ends.every((e) => (lane.get(e.partition) ?? 0) >= e.high))) break;
       if (Date.now() - began > 600_000)
         throw new Error("the processor did not catch up in 10 minutes");
       await new Promise((resolve) => setTimeout(resolve, 250));
@@ -231,10 +225,11 @@ async function main() {
       fixes: produced.size,
       trucks: TRUCKS,
       geofences: fences.length,
+      lanes: values.lanes,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
-    await processor.kill("SIGTERM");
+    for (const processor of processors) await processor.kill("SIGTERM");
     for (const reader of readers) await reader.stop();
     await db.close();
   }

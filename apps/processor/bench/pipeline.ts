@@ -1,10 +1,13 @@
 /**
- * `npm run bench -- pipeline [--fixes N] [--trucks N] [--fences N] [--processes N]`: the whole processor on real
+ * `npm run bench -- pipeline [--fixes N] [--trucks N] [--fences N] [--processes N] [--lanes split|one]`: the whole processor on real
  * Kafka and PostgreSQL. Pre-fills the GPS topic with 1,000,000 fixes of 50,000 simulated trucks
  * (fleet-sim), publishes 1,000 geofences, then runs the processor as its own process (or N of them
  * in one consumer group) on a fresh
  * database and measures the sustained applied rate: fixes whose checkpoint is written (stored in
  * PostgreSQL with their alerts, windows and state) per second between 10% and 90% of the input.
+ * The processor runs as the stack runs it, in two lanes (positions + geofence alerts, speed
+ * windows: each its own process and consumer group; `--lanes one`: every operator in one); a
+ * fix counts as applied once every lane has checkpointed it.
  *
  * In the same run, with nothing else running, the two limits it is compared with:
  *  - consumer: a plain kafkajs eachBatch consumer that only JSON-parses and zod-validates;
@@ -23,7 +26,7 @@ import { createEventLog } from "@fleetstream/eventlog";
 import { Kafka, logLevel } from "kafkajs";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { commitGroupOffsets, startProcessorProcess } from "../test/support";
+import { commitGroupOffsets } from "../test/support";
 import {
   benchFences,
   checkpointed,
@@ -31,9 +34,11 @@ import {
   deleteFences,
   deleteLeftoverFences,
   log,
+  processorLanes,
   publishFences,
   services,
   simulate,
+  startProcessorLanes,
 } from "./lib/pipeline-stack";
 
 const { values } = parseArgs({
@@ -44,6 +49,7 @@ const { values } = parseArgs({
     partitions: { type: "string", default: "5" },
     /** Processors in the consumer group, each its own process (they split the partitions). */
     processes: { type: "string", default: "1" },
+    lanes: { type: "string", default: "split" },
   },
 });
 const FIXES = Number(values.fixes);
@@ -171,41 +177,38 @@ async function main() {
   log(`  ${Math.round(copy.rate)} rows/s`);
   consumer.fixes.length = 0;
 
-  log(`the processor, ${PROCESSES} process(es) in one consumer group, on a fresh database`);
+  const lanes = processorLanes(values.lanes, `bench-processor-${run}`);
+  log(
+    `the processor, ${lanes.length} lane(s) of ${PROCESSES} process(es) each in its consumer group, on a fresh database`,
+  );
   const url = await scratch.create();
   const db = await openDatabase({ url });
   await db.migrate();
-  const groupId = `bench-processor-${run}`;
-  await commitGroupOffsets(
-    groupId,
-    TOPICS.gpsFixes.name,
-    [...before].map(([partition, high]) => ({ partition, high })),
-  );
-  const start = () =>
-    startProcessorProcess(
-      {
-        DATABASE_URL: url,
-        PROCESSOR_GROUP_ID: groupId,
-        PROCESSOR_METRICS_PORT: "0",
-        GPS_TOPIC_PARTITIONS: String(PARTITIONS),
-        KAFKA_SESSION_TIMEOUT_MS: "30000",
-        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-      },
-      (chunk) => process.stderr.write(chunk),
-      // BENCH_PROFILE=dir: a CPU profile of the processor (node --cpu-prof) is written there.
-      [
-        ...(process.env.BENCH_PROFILE
-          ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
-          : []),
-        ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
-      ],
+  for (const lane of lanes)
+    await commitGroupOffsets(
+      lane.groupId,
+      TOPICS.gpsFixes.name,
+      [...before].map(([partition, high]) => ({ partition, high })),
     );
-  const processors = Array.from({ length: PROCESSES }, start);
+  const processors = startProcessorLanes(
+    lanes,
+    {
+      DATABASE_URL: url,
+      PROCESSOR_GROUP_ID: `bench-processor-${run}`,
+      GPS_TOPIC_PARTITIONS: String(PARTITIONS),
+      KAFKA_SESSION_TIMEOUT_MS: "30000",
+    },
+    PROCESSES,
+  );
   const cpu = () => processors.reduce((sum, p) => sum + cpuSeconds(p.child.pid as number), 0);
   const samples: { at: number; done: number; cpu: number }[] = [];
   const began = performance.now();
   for (;;) {
-    const done = covered(await checkpointed(db.sql, groupId), before);
+    const done = Math.min(
+      ...(await Promise.all(lanes.map((lane) => checkpointed(db.sql, lane.groupId)))).map((at) =>
+        covered(at, before),
+      ),
+    );
     samples.push({ at: performance.now(), done, cpu: cpu() });
     if (samples.length % 20 === 0)
       log(
@@ -247,6 +250,7 @@ async function main() {
     copyOnly: Math.round(copy.rate),
     partitions: PARTITIONS,
     processes: PROCESSES,
+    lanes: values.lanes,
     fixes: total,
     trucks: TRUCKS,
     geofences: FENCES,

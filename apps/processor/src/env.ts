@@ -8,6 +8,27 @@ import {
 } from "@fleetstream/service";
 import { z } from "zod";
 
+/** The processor's operators, in the order they run on a batch. */
+export const PROCESSOR_OPERATOR_NAMES = ["positions", "geofence", "windows"] as const;
+export type ProcessorOperatorName = (typeof PROCESSOR_OPERATOR_NAMES)[number];
+
+/**
+ * Which operators a processor process runs (a lane), comma-separated; default all. Lanes of one
+ * input run as separate processes, each in its own consumer group, so a slow lane (the speed
+ * windows' minute closes) never holds another's checkpoints (positions stored, alerts).
+ */
+const processorOperatorsVar = z
+  .string()
+  .default(PROCESSOR_OPERATOR_NAMES.join(","))
+  .transform((text) => text.split(",").map((name) => name.trim()))
+  .pipe(
+    z
+      .array(z.enum(PROCESSOR_OPERATOR_NAMES))
+      .min(1)
+      .refine((names) => new Set(names).size === names.length, "names an operator twice"),
+  )
+  .transform((names) => PROCESSOR_OPERATOR_NAMES.filter((name) => names.includes(name)));
+
 /** Settings of the stream operators; shared with the all-in-one launcher (README "Configuration"). */
 export const OperatorSettings = z.object({
   /** Geofence CROSSED is looked for only between consecutive fixes at most this many seconds apart. */
@@ -87,7 +108,9 @@ export const ProcessorEnv = OperatorSettings.extend({
     .string()
     .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
   GPS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(DEFAULT_GPS_PARTITIONS),
+  /** Consumer group (and checkpoints) of the processor; a lane's operators are appended. */
   PROCESSOR_GROUP_ID: z.string().min(1).default("fleetstream-processor"),
+  PROCESSOR_OPERATORS: processorOperatorsVar,
   LOG_LEVEL: logLevelVar,
   ...PipelineSettings.shape,
   KAFKA_SESSION_TIMEOUT_MS: sessionTimeoutVar,

@@ -10,14 +10,19 @@ import {
 } from "@fleetstream/service";
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
-import { readProcessorEnv } from "./env";
+import { PROCESSOR_OPERATOR_NAMES, readProcessorEnv } from "./env";
 
 /** Where Prometheus finds the processor unless PROCESSOR_METRICS_PORT says otherwise. */
 const DEFAULT_METRICS_PORT = 9464;
 
 await runMain("processor", async () => {
   const env = readProcessorEnv();
-  const logger = createLogger("processor", env.LOG_LEVEL);
+  const base = createLogger("processor", env.LOG_LEVEL);
+  // A lane (README "Processor lanes") says which in every line.
+  const logger =
+    env.PROCESSOR_OPERATORS.length === PROCESSOR_OPERATOR_NAMES.length
+      ? base
+      : base.child({ lane: env.PROCESSOR_OPERATORS.join(",") });
   // Checkpoints of every partition, the combiner and the health ping run at once.
   const db = await openDatabase({ url: env.DATABASE_URL, poolSize: 20 });
   const eventLog = createEventLog({

@@ -10,7 +10,7 @@ export function createProcessorMetrics(registry: Registry) {
   return {
     records: new Counter({
       name: "fleetstream_processor_records_total",
-      help: "Input records by outcome: consumed, applied (valid, stored at the next checkpoint), dead_lettered, skipped (already applied), replayed (already applied, processed again for the state after a restore)",
+      help: "Input records by outcome: consumed, applied (valid, stored at the next checkpoint), dead_lettered, refused (invalid, in a lane that leaves dead letters to the positions lane), skipped (already applied), replayed (already applied, processed again for the state after a restore)",
       labelNames: ["outcome"] as const,
       registers,
     }),

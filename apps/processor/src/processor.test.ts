@@ -329,4 +329,45 @@ describe("processor on the in-process log and PGlite", () => {
     expect([...second.counts.values()]).toEqual(trucks.map(() => 3));
     await secondProcessor.stop();
   });
+
+  it("runs lanes on one input: the positions lane stores fixes and dead-letters once, another only counts", async () => {
+    // Two processors on the same topic, each its own group, as `npm run stack` runs them.
+    const lane = (groupId: string, positions: boolean, operators: StreamOperator[]) =>
+      createProcessor({
+        eventLog,
+        db,
+        logger: createLogger("processor-test", "silent"),
+        config: { groupId, partitions: 1, checkpointIntervalMs: 20, stateIntervalMs: 0 },
+        positions,
+        operators,
+        onFatal: vi.fn(),
+      });
+    const counting = countingOperator({ persist: 0 });
+    const lanes = [lane("g-positions", true, []), lane("g-counting", false, [counting])];
+    for (const started of lanes) await started.start();
+    await produce([fix("A", 1), fix("B", 1)]);
+    const producer = eventLog.producer();
+    await producer.send(TOPICS.gpsFixes.name, [{ key: "C", value: "{not json" }]);
+    await producer.close();
+    await produce([fix("A", 2)]);
+
+    await vi.waitFor(
+      async () => {
+        const offsets = await db.prisma.processorCheckpoint.findMany({
+          orderBy: { groupId: "asc" },
+        });
+        expect(offsets.map((c) => [c.groupId, Number(c.nextOffset)])).toEqual([
+          ["g-counting", 4],
+          ["g-positions", 4],
+        ]);
+      },
+      { timeout: 10_000 },
+    );
+    expect(await storedCount()).toBe(3); // the counting lane's output: valid fixes only
+    expect(await db.prisma.positionFix.count()).toBe(3);
+    const deadLetters = await eventLog.offsets(TOPICS.gpsDeadLetter.name);
+    expect(deadLetters.map((p) => p.high)).toEqual([1]); // one copy, not one per lane
+    expect(lanes.map((l) => l.stats().deadLettered)).toEqual([1, 0]);
+    for (const started of lanes) await started.stop();
+  });
 });

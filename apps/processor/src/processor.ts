@@ -245,6 +245,12 @@ export function createProcessor(deps: {
   config: ProcessorConfig;
   /** Operators after the built-in positions operator (geofence alerts, speed windows, ...). */
   operators?: readonly StreamOperator[];
+  /**
+   * false: a lane without the built-in positions operator and without dead letters (refused
+   * records are only counted), beside a lane that has them, in its own consumer group (see
+   * composeProcessor, PROCESSOR_OPERATORS). Default true.
+   */
+  positions?: boolean;
   /** Called when the processor cannot go on (the consumer has stopped, nothing was committed). */
   onFatal: (error: unknown) => void;
   registry?: Registry;
@@ -252,8 +258,12 @@ export function createProcessor(deps: {
 }): Processor {
   const { eventLog, db, logger, config, onFatal } = deps;
   const now = deps.now ?? Date.now;
-  const positions = createPositionsOperator({ now });
-  const operators: StreamOperator[] = [positions, ...(deps.operators ?? [])];
+  const positions = deps.positions === false ? undefined : createPositionsOperator({ now });
+  const operators: StreamOperator[] = [
+    ...(positions ? [positions] : []),
+    ...(deps.operators ?? []),
+  ];
+  if (operators.length === 0) throw new Error("a processor needs at least one operator");
   const checkpointIntervalMs = config.checkpointIntervalMs ?? 1_000;
   const checkpointRecords = config.checkpointRecords ?? 25_000;
   const maxInFlight = config.maxInFlight ?? 300_000;
@@ -489,7 +499,8 @@ export function createProcessor(deps: {
     for (const operator of operators)
       for (const record of operator.process(task.partition, accepted, context)) live.push(record);
     const grouped = byTopic(live);
-    if (rejected.length > 0) {
+    // The positions lane owns dead letters: another lane on the same input would repeat them.
+    if (rejected.length > 0 && positions) {
       const failedAt = new Date(at);
       grouped.set(
         TOPICS.gpsDeadLetter.name,
@@ -509,9 +520,9 @@ export function createProcessor(deps: {
     task.next = (records.at(-1) as ConsumedRecord).offset + 1;
     task.pending += records.length;
     stats.applied += accepted.length;
-    stats.deadLettered += rejected.length;
     metrics.records.inc({ outcome: "applied" }, accepted.length);
-    metrics.records.inc({ outcome: "dead_lettered" }, rejected.length);
+    if (positions) stats.deadLettered += rejected.length;
+    metrics.records.inc({ outcome: positions ? "dead_lettered" : "refused" }, rejected.length);
   }
 
   /** Valid fixes of a batch, and the refused records with their reasons. */
@@ -728,7 +739,7 @@ export function createProcessor(deps: {
         }
         metrics.checkpoints.inc({ result: "retried" });
         // A day partition may have been dropped meanwhile (retention): make sure again.
-        positions.knownDays.clear();
+        positions?.knownDays.clear();
         // Logged once per outage by setHealth; each partition's retries only at debug level.
         setHealth(isRetriableKafkaError(error) ? "kafka" : "database", error);
         logger.debug(
@@ -903,6 +914,7 @@ export function createProcessor(deps: {
    * ones past the retention.
    */
   async function applyRetention(): Promise<void> {
+    if (!positions) return;
     const at = now();
     const ahead = Array.from({ length: 10 }, (_, i) => at + (i - 2) * 86_400_000);
     try {

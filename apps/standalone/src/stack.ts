@@ -1,4 +1,4 @@
-// `npm run stack`: the same product as separate processes (processor, web, dispatcher, simulator) on real
+// `npm run stack`: the same product as separate processes (processor lanes, web, dispatcher, simulator) on real
 // Kafka and PostgreSQL. With KAFKA_BROKERS and DATABASE_URL both set it uses those; otherwise it
 // starts the project-local broker and database of infra/ first (installing them when missing).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -139,10 +139,28 @@ await runMain("stack", () => {
             "WEBHOOK_ALLOWED_TARGETS=none for none",
         );
       }
+      // The processor in two lanes, each its own process and consumer group: a minute's close
+      // of the speed windows (a final window per truck) then never holds the positions' and
+      // alerts' checkpoints (README "Processor lanes").
+      const processor = {
+        ...services,
+        PROCESSOR_MAX_EVENT_AHEAD_MS: String(launcherMaxEventAheadMs(env)),
+      };
       launch(
         "processor",
         ["apps/processor/src/main.ts"],
-        { ...services, PROCESSOR_MAX_EVENT_AHEAD_MS: String(launcherMaxEventAheadMs(env)) },
+        { ...processor, PROCESSOR_OPERATORS: "positions,geofence" },
+        PROCESSOR_NODE_FLAGS,
+      );
+      launch(
+        "processor-windows",
+        ["apps/processor/src/main.ts"],
+        {
+          ...processor,
+          PROCESSOR_OPERATORS: "windows",
+          // A port set for the processor is the positions lane's; this one takes a free one.
+          ...(process.env.PROCESSOR_METRICS_PORT ? { PROCESSOR_METRICS_PORT: "0" } : {}),
+        },
         PROCESSOR_NODE_FLAGS,
       );
       launch("web", ["apps/web/src/main.ts"], {

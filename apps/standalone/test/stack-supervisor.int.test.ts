@@ -16,13 +16,15 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 const run = randomBytes(4).toString("hex");
 
-/** The launcher's child process running `entry`, by its command line. */
-function childRunning(parent: number, entry: string): number | undefined {
+/** The launcher's child processes running `entry`, by their command lines, oldest first. */
+function childrenRunning(parent: number, entry: string): number[] {
   const lines = execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(parent)], {
     encoding: "utf8",
   }).split("\n");
-  const line = lines.find((l) => l.includes(entry));
-  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+  return lines
+    .filter((l) => l.includes(entry))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
+    .sort((a, b) => a - b);
 }
 
 describe("the stack launcher", () => {
@@ -74,9 +76,13 @@ describe("the stack launcher", () => {
     await until200(processorReady);
     await until200(webReady);
 
-    const pid = childRunning(stack.child.pid as number, "apps/processor/src/main.ts");
-    expect(pid, "the launcher runs the processor as its child").toBeDefined();
-    process.kill(pid as number, "SIGKILL");
+    const processors = () =>
+      childrenRunning(stack?.child.pid as number, "apps/processor/src/main.ts");
+    // Its two lanes (positions + alerts, speed windows); the first started has the port.
+    const lanes = processors();
+    expect(lanes, "the launcher runs the processor's two lanes as its children").toHaveLength(2);
+    const pid = lanes[0] as number;
+    process.kill(pid, "SIGKILL");
     await vi.waitFor(() => expect(output.join("")).toContain("app exited; restarting it"), {
       timeout: 15_000,
     });
@@ -84,9 +90,9 @@ describe("the stack launcher", () => {
     const web = await fetch(webReady);
     expect(web.status, await web.text()).toBe(200);
     await until200(processorReady);
-    const again = childRunning(stack.child.pid as number, "apps/processor/src/main.ts");
-    expect(again).toBeDefined();
-    expect(again).not.toBe(pid);
+    const again = processors();
+    expect(again).toHaveLength(2);
+    expect(again).not.toContain(pid);
     expect(stack.child.exitCode).toBeNull();
   }, 300_000);
 });

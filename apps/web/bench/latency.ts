@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- latency [--loads 0,2000,10000] [--seconds 30] [--trucks 50000]
- * [--stream viewport|fleet]`: how soon a fix shows in a browser. The processor and the web app run
- * as their own processes on infra/'s Kafka and PostgreSQL (fresh database and consumer group); a
+ * [--stream viewport|fleet] [--lanes split|one]`: how soon a fix shows in a browser. The processor
+ * (in the stack's two lanes, each its own process; `--lanes one`: one process) and the web app run
+ * as their own processes on infra/'s Kafka and PostgreSQL (fresh database and consumer groups); a
  * socket.io client signs in as a browser does and takes the console's stream: a map view around
  * the probe truck, which it follows as a selected truck (`--stream fleet`: the whole-fleet
  * stream of every update, v1, the dashboard before the viewport stream). A probe truck of its own
@@ -32,8 +33,15 @@ import { createEventLog } from "@fleetstream/eventlog";
 import { freePort, httpStatus, startAppProcess } from "@fleetstream/service/testing";
 import { io } from "socket.io-client";
 // The processor benchmarks' stack: local services, fleet-sim and the processor as processes.
-import { log, percentile, services, simulate } from "../../processor/bench/lib/pipeline-stack";
-import { commitGroupOffsets, repoRoot, startProcessorProcess } from "../../processor/test/support";
+import {
+  log,
+  percentile,
+  processorLanes,
+  services,
+  simulate,
+  startProcessorLanes,
+} from "../../processor/bench/lib/pipeline-stack";
+import { commitGroupOffsets, repoRoot } from "../../processor/test/support";
 
 const { values } = parseArgs({
   options: {
@@ -41,6 +49,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "30" },
     trucks: { type: "string", default: "50000" },
     stream: { type: "string", default: "viewport" },
+    lanes: { type: "string", default: "split" },
   },
 });
 if (values.stream !== "viewport" && values.stream !== "fleet")
@@ -62,7 +71,7 @@ const { brokers, databaseUrl } = services();
 const eventLog = createEventLog({ clientId: `bench-latency-${run}`, brokers });
 const scratch = scratchDatabases(databaseUrl);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** BENCH_PROFILE=dir: CPU profiles of the processor and the web app go to dir/processor, dir/web. */
+/** BENCH_PROFILE=dir: CPU profiles of the web app go to dir/web (the processor lanes': dir/processor-<lane>). */
 const profileArgs = (app: string): string[] =>
   process.env.BENCH_PROFILE
     ? ["--cpu-prof", `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE, app)}`]
@@ -125,24 +134,16 @@ async function main() {
     });
   }
   const url = await scratch.create();
-  const groupId = `bench-latency-${run}`;
-  await commitGroupOffsets(
-    groupId,
-    TOPICS.gpsFixes.name,
-    await eventLog.offsets(TOPICS.gpsFixes.name),
-  );
+  const lanes = processorLanes(values.lanes, `bench-latency-${run}`);
+  const ends = await eventLog.offsets(TOPICS.gpsFixes.name);
+  for (const lane of lanes) await commitGroupOffsets(lane.groupId, TOPICS.gpsFixes.name, ends);
   const output = (name: string) => (chunk: Buffer) =>
     process.stderr.write(`[${name}] ${chunk.toString()}`);
-  const processor = startProcessorProcess(
-    {
-      KAFKA_BROKERS: brokers.join(","),
-      DATABASE_URL: url,
-      PROCESSOR_GROUP_ID: groupId,
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
-    },
-    output("processor"),
-    profileArgs("processor"),
-  );
+  const processors = startProcessorLanes(lanes, {
+    KAFKA_BROKERS: brokers.join(","),
+    DATABASE_URL: url,
+    PROCESSOR_GROUP_ID: `bench-latency-${run}`,
+  });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const web = startAppProcess({
@@ -388,6 +389,7 @@ async function main() {
       meetsTargets: loads.every((l) => l.targetP99 === null || l.p99 < l.targetP99),
       loads,
       stream: values.stream,
+      lanes: values.lanes,
       seconds: SECONDS,
       trucks: TRUCKS,
       loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
@@ -400,7 +402,7 @@ async function main() {
     await reader.stop();
     await producer.close();
     await web.kill("SIGTERM");
-    await processor.kill("SIGTERM");
+    for (const processor of processors) await processor.kill("SIGTERM");
   }
 }
 

@@ -4,13 +4,16 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { GEOFENCE_DELETED_AT_HEADER, type Geofence, TOPICS } from "@fleetstream/contracts";
 import type { Sql } from "@fleetstream/db";
 import type { EventLog } from "@fleetstream/eventlog";
 import { NL_REGION, randomGeometry, seededRandom } from "@fleetstream/geofence/testing";
 import { createLogger } from "@fleetstream/service";
+import { laneGroupId, SPLIT_LANES } from "../../src/compose";
+import type { ProcessorOperatorName } from "../../src/env";
 import { createGeofenceRegistry } from "../../src/geofence/registry";
-import { repoRoot } from "../../test/support";
+import { type ProcessorProcess, repoRoot, startProcessorProcess } from "../../test/support";
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -139,3 +142,58 @@ export const percentile = (sorted: readonly number[], p: number): number =>
   sorted.length === 0
     ? Number.NaN
     : (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number);
+
+/**
+ * `--lanes`: the processor as one process running every operator ("one"), or split as the stack
+ * runs it ("split"): a positions + geofence lane and a speed-windows lane, each its own process
+ * and consumer group (PROCESSOR_OPERATORS).
+ */
+export const PROCESSOR_LANES: Record<
+  string,
+  readonly (readonly ProcessorOperatorName[] | undefined)[]
+> = {
+  one: [undefined],
+  split: SPLIT_LANES,
+};
+
+/** The lanes `--lanes` names, each with its consumer group; throws one line for an unknown one. */
+export function processorLanes(
+  name: string,
+  groupId: string,
+): { operators: readonly ProcessorOperatorName[] | undefined; groupId: string }[] {
+  const lanes = PROCESSOR_LANES[name];
+  if (!lanes)
+    throw new Error(`--lanes must be one of ${Object.keys(PROCESSOR_LANES).join(", ")}: ${name}`);
+  return lanes.map((operators) => ({ operators, groupId: laneGroupId(groupId, operators) }));
+}
+
+/**
+ * Starts `processes` processor processes per lane, their output to stderr with the lane's name.
+ * BENCH_PROFILE=dir: each writes a CPU profile (node --cpu-prof) to dir/<lane>; BENCH_NODE_ARGS:
+ * more node flags for them (e.g. --trace-gc).
+ */
+export function startProcessorLanes(
+  lanes: ReturnType<typeof processorLanes>,
+  env: Record<string, string> & { PROCESSOR_GROUP_ID: string },
+  processes = 1,
+): ProcessorProcess[] {
+  return lanes.flatMap(({ operators }) => {
+    const name = operators ? `processor-${operators.join("-")}` : "processor";
+    const profile = process.env.BENCH_PROFILE;
+    const nodeArgs = [
+      ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${path.join(profile, name)}`] : []),
+      ...(process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),
+    ];
+    return Array.from({ length: processes }, () =>
+      startProcessorProcess(
+        {
+          LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn",
+          ...env,
+          ...(operators ? { PROCESSOR_OPERATORS: operators.join(",") } : {}),
+        },
+        (chunk) => process.stderr.write(lanes.length > 1 ? `[${name}] ${chunk}` : chunk),
+        nodeArgs,
+      ),
+    );
+  });
+}

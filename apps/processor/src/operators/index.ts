@@ -1,6 +1,6 @@
 import type { EventLog } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
-import type { OperatorSettings } from "../env";
+import type { OperatorSettings, ProcessorOperatorName } from "../env";
 import { createGeofenceOperator, createGeofenceRegistry } from "../geofence";
 import type { StreamOperator } from "../pipeline/operator";
 import { createSpeedWindowsOperator } from "../windows";
@@ -17,9 +17,13 @@ export interface OperatorDeps {
 
 /**
  * The processor's stateful operators after its built-in positions operator, in the order they
- * run on each batch: every operator sees the same accepted fixes of a partition batch.
+ * run on each batch: every operator sees the same accepted fixes of a partition batch. `names`:
+ * the lane's operators (positions is the processor's own, not created here).
  */
-export function createOperators(deps: OperatorDeps): StreamOperator[] {
+export function createOperators(
+  deps: OperatorDeps,
+  names: readonly ProcessorOperatorName[] = ["geofence", "windows"],
+): StreamOperator[] {
   const { env = {} } = deps;
   // Geofences from the compacted topic; also the GeofenceLookup for per-geofence windows.
   const geofences = createGeofenceRegistry({
@@ -28,14 +32,20 @@ export function createOperators(deps: OperatorDeps): StreamOperator[] {
     historyMs: env.GEOFENCE_HISTORY_S === undefined ? undefined : env.GEOFENCE_HISTORY_S * 1000,
   });
   return [
-    createGeofenceOperator({
-      registry: geofences,
-      logger: deps.logger,
-      crossingMaxGapMs:
-        env.GEOFENCE_CROSSING_MAX_GAP_S === undefined
-          ? undefined
-          : env.GEOFENCE_CROSSING_MAX_GAP_S * 1000,
-    }),
-    createSpeedWindowsOperator({ ...deps, env, lookup: geofences }),
+    ...(names.includes("geofence")
+      ? [
+          createGeofenceOperator({
+            registry: geofences,
+            logger: deps.logger,
+            crossingMaxGapMs:
+              env.GEOFENCE_CROSSING_MAX_GAP_S === undefined
+                ? undefined
+                : env.GEOFENCE_CROSSING_MAX_GAP_S * 1000,
+          }),
+        ]
+      : []),
+    ...(names.includes("windows")
+      ? [createSpeedWindowsOperator({ ...deps, env, lookup: geofences })]
+      : []),
   ];
 }
