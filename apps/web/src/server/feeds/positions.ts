@@ -53,7 +53,9 @@ export function createPositionsFeed(
     flush(io) {
       const changed = view.takeChanged();
       if (changed.length === 0) return;
-      io.to(WHOLE_FLEET_ROOM).emit("fleet:positions:v1", changed);
+      // socket.io encodes a room's message before it looks for members: only when there are.
+      if (io.sockets.adapter.rooms.has(WHOLE_FLEET_ROOM))
+        io.to(WHOLE_FLEET_ROOM).emit("fleet:positions:v1", changed);
       streams.push(changed, Date.now());
       options.onPushed?.(changed, Date.now());
     },

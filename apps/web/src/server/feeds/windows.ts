@@ -51,7 +51,13 @@ export function createWindowsFeed(
     ...reader,
     view,
     flush(io) {
-      const changes = view.takeChanges();
+      // Only what a browser watches: socket.io encodes a room's message before it looks for
+      // members, and after a minute's close nearly every truck has a change nobody watches.
+      const rooms = io.sockets.adapter.rooms;
+      const changes = view.takeChanges({
+        truck: (truckId) => rooms.has(truckRoom(truckId)),
+        geofence: (geofenceId) => rooms.has(geofenceRoom(geofenceId)),
+      });
       if (changes.fleet.length > 0) io.emit("windows:fleet:v1", changes.fleet);
       for (const [truckId, windows] of changes.trucks) {
         io.to(truckRoom(truckId)).emit("windows:truck:v1", windows);

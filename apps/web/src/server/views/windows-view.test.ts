@@ -84,6 +84,23 @@ describe("windows view", () => {
     expect(second.geofences.size).toBe(0);
   });
 
+  it("builds changes only for the trucks and fences someone watches; a later watch gets them whole", () => {
+    const view = new WindowsView();
+    for (const id of ["T-1", "T-2", "T-3"]) view.applyTruck(truck(id, 0, 60));
+    view.applyScope(scope("geofence", "f", 0));
+    view.applyScope(scope("geofence", "g", 0));
+    const changes = view.takeChanges({
+      truck: (id) => id === "T-2",
+      geofence: (id) => id === "g",
+    });
+    expect([...changes.trucks.keys()]).toEqual(["T-2"]);
+    expect([...changes.geofences.keys()]).toEqual(["g"]);
+    expect(changes.fleet).toEqual([]); // no fleet window yet: the fleet is everyone's
+    // What was not sent is not sent later as a change, but is there for a new watcher.
+    expect(view.takeChanges().trucks.size).toBe(0);
+    expect(view.truck("T-1").map((w) => w.maxSpeedKmh)).toEqual([60]);
+  });
+
   it("keeps the retention, and follows a source whose event time moved back", () => {
     const view = new WindowsView({ truckRetentionMs: 10 * MIN, scopeRetentionMs: 60 * MIN });
     for (let m = 0; m < 20; m++) view.applyTruck(truck("T-1", m * MIN, 50));

@@ -33,6 +33,14 @@ class Series<W extends WindowLike> {
   }
 }
 
+/** Which trucks' and geofences' window changes someone receives (see takeChanges). */
+export interface WatchedSeries {
+  truck(truckId: string): boolean;
+  geofence(geofenceId: string): boolean;
+}
+
+const EVERY_SERIES: WatchedSeries = { truck: () => true, geofence: () => true };
+
 export interface WindowsViewOptions {
   /** How much of the fleet's and each geofence's windows to keep, by window start (1 h). */
   scopeRetentionMs?: number;
@@ -103,8 +111,13 @@ export class WindowsView {
     return this.#geofences.get(geofenceId)?.sorted() ?? [];
   }
 
-  /** What changed since the previous call, per channel. */
-  takeChanges(): {
+  /**
+   * What changed since the previous call, per channel. `watched` says which trucks' and fences'
+   * changes anyone receives now (default: all); the others are dropped unbuilt: a browser that
+   * starts watching one gets its windows whole (truck(), geofence()). At 50,000 trucks a minute's
+   * close changes every truck's series, and nearly none of them is watched.
+   */
+  takeChanges(watched: WatchedSeries = EVERY_SERIES): {
     fleet: FleetWindowPoint[];
     trucks: Map<string, TruckSpeedWindow[]>;
     geofences: Map<string, ScopeSpeedWindow[]>;
@@ -117,8 +130,8 @@ export class WindowsView {
     this.#changedFleet.clear();
     return {
       fleet,
-      trucks: take(this.#changedTrucks, this.#trucks),
-      geofences: take(this.#changedGeofences, this.#geofences),
+      trucks: take(this.#changedTrucks, this.#trucks, watched.truck),
+      geofences: take(this.#changedGeofences, this.#geofences, watched.geofence),
     };
   }
 
@@ -153,9 +166,11 @@ function mark(changed: Map<string, Set<number>>, key: string, start: number): vo
 function take<W extends WindowLike>(
   changed: Map<string, Set<number>>,
   series: Map<string, Series<W>>,
+  watched: (key: string) => boolean,
 ): Map<string, W[]> {
   const result = new Map<string, W[]>();
   for (const [key, starts] of changed) {
+    if (!watched(key)) continue;
     const s = series.get(key);
     const windows = [...starts]
       .map((start) => s?.byStart.get(start))
