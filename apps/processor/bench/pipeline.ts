@@ -201,15 +201,15 @@ async function main() {
     PROCESSES,
   );
   const cpu = () => processors.reduce((sum, p) => sum + cpuSeconds(p.child.pid as number), 0);
-  const samples: { at: number; done: number; cpu: number }[] = [];
+  // done: applied by every lane; byLane: by each (which one holds the rest back).
+  const samples: { at: number; done: number; byLane: number[]; cpu: number }[] = [];
   const began = performance.now();
   for (;;) {
-    const done = Math.min(
-      ...(await Promise.all(lanes.map((lane) => checkpointed(db.sql, lane.groupId)))).map((at) =>
-        covered(at, before),
-      ),
+    const byLane = (await Promise.all(lanes.map((lane) => checkpointed(db.sql, lane.groupId)))).map(
+      (at) => covered(at, before),
     );
-    samples.push({ at: performance.now(), done, cpu: cpu() });
+    const done = Math.min(...byLane);
+    samples.push({ at: performance.now(), done, byLane, cpu: cpu() });
     if (samples.length % 20 === 0)
       log(
         `  ${done} / ${total} (${Math.round((done * 1000) / (performance.now() - began))}/s so far)`,
@@ -224,6 +224,18 @@ async function main() {
   const [p10, p90] = [at(0.1), at(0.9)];
   const rate = ((p90.done - p10.done) * 1000) / (p90.at - p10.at);
   const cpuPer1000 = ((p90.cpu - p10.cpu) / (p90.done - p10.done)) * 1000;
+  // Each lane's own rate between the moments it passed 10% and 90% of the input.
+  const laneRates = lanes.map((lane, i) => {
+    const passed = (share: number) =>
+      samples.find((s) => (s.byLane[i] as number) >= share * total) as (typeof samples)[number];
+    const [from, to] = [passed(0.1), passed(0.9)];
+    return {
+      lane: lane.operators?.join(",") ?? "all",
+      fixesPerS: Math.round(
+        (((to.byLane[i] as number) - (from.byLane[i] as number)) * 1000) / (to.at - from.at),
+      ),
+    };
+  });
   const [stored, alerts, windows, finals] = await Promise.all([
     db.sql.query<{ n: string }>("SELECT count(*) AS n FROM position_fixes"),
     db.sql.query<{ n: string }>("SELECT count(*) AS n FROM geofence_alerts"),
@@ -251,6 +263,7 @@ async function main() {
     partitions: PARTITIONS,
     processes: PROCESSES,
     lanes: values.lanes,
+    laneRates,
     fixes: total,
     trucks: TRUCKS,
     geofences: FENCES,
