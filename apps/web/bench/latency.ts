@@ -71,7 +71,10 @@ const { brokers, databaseUrl } = services();
 const eventLog = createEventLog({ clientId: `bench-latency-${run}`, brokers });
 const scratch = scratchDatabases(databaseUrl);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** BENCH_PROFILE=dir: CPU profiles of the web app go to dir/web (the processor lanes': dir/processor-<lane>). */
+/**
+ * BENCH_PROFILE=dir: CPU profiles of the web app go to dir/web (the processor lanes':
+ * dir/processor-<lane>). BENCH_WEB_NODE_ARGS: more node flags for the web app (e.g. --trace-gc).
+ */
 const profileArgs = (app: string): string[] =>
   process.env.BENCH_PROFILE
     ? ["--cpu-prof", `--cpu-prof-dir=${path.join(process.env.BENCH_PROFILE, app)}`]
@@ -160,7 +163,10 @@ async function main() {
       LOG_LEVEL: "warn",
     },
     output: output("web"),
-    nodeArgs: profileArgs("web"),
+    nodeArgs: [
+      ...profileArgs("web"),
+      ...(process.env.BENCH_WEB_NODE_ARGS ?? "").split(" ").filter(Boolean),
+    ],
   });
   const producer = eventLog.producer();
   const reader = eventLog.reader({
