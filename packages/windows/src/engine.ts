@@ -70,8 +70,11 @@ export interface PartitionWindows<F extends WindowFix = WindowFix> {
   restore(partition: PartitionWindowState, trucks: Iterable<[string, TruckWindowState]>): void;
   /** The whole state in one object (tests). */
   snapshot(): PartitionSnapshot;
-  /** The current (early) value of every open tumbling window, e.g. to re-emit after a restore. */
-  openTumblingWindows(): TruckWindowColumns;
+  /**
+   * The current (early) value of every open tumbling window, e.g. to re-emit after a restore; of
+   * these trucks' only when given (unknown ones are skipped).
+   */
+  openTumblingWindows(truckIds?: Iterable<string>): TruckWindowColumns;
 }
 
 export function createPartitionWindows<F extends WindowFix = WindowFix>(
@@ -349,13 +352,13 @@ class Windows<F extends WindowFix> implements PartitionWindows<F> {
     }
   }
 
-  openTumblingWindows(): TruckWindowColumns {
+  openTumblingWindows(truckIds?: Iterable<string>): TruckWindowColumns {
     const out = new TruckWindowColumns();
     const { paneMs, tumblingMs } = this.plan;
     const tumblingPanes = tumblingMs / paneMs;
     const firstOpen = this.finalThrough === NEG ? NEG : this.finalThrough / paneMs;
     const starts = this.scratchStarts;
-    for (const truck of this.trucks.values()) {
+    for (const truck of truckIds ? this.trucksOf(truckIds) : this.trucks.values()) {
       starts.length = 0;
       for (const pane of truck.panes.list()) {
         const start = Math.floor(pane.index / tumblingPanes) * tumblingPanes;
@@ -367,6 +370,13 @@ class Windows<F extends WindowFix> implements PartitionWindows<F> {
       }
     }
     return out;
+  }
+
+  private *trucksOf(truckIds: Iterable<string>): Iterable<TruckState> {
+    for (const id of truckIds) {
+      const truck = this.trucks.get(id);
+      if (truck) yield truck;
+    }
   }
 
   takeChangedKeys(): { trucks: string[]; partition: boolean } {

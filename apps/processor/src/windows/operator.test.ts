@@ -276,6 +276,24 @@ describe("early (not final) tumbling windows while a partition works through a b
     expect(out.filter((w) => w.final && w.kind === "tumbling")).toMatchObject([{ fixCount: 4 }]);
   });
 
+  it("writes a truck's new window at once and leaves its unchanged open one alone", () => {
+    const op = operator();
+    op.restore(0, new Map());
+    op.process(0, [at(1, 1)], { now: 0, lag: 0 });
+    expect(early(op.checkpoint(0, { now: 0, lag: 100 }).records)).toMatchObject([{ fixCount: 1 }]);
+    // The next minute: a new window, while the first stays open (allowed lateness).
+    op.process(0, [at(2, 65)], { now: 0, lag: 0 });
+    expect(early(op.checkpoint(0, { now: 1_000, lag: 100 }).records)).toMatchObject([
+      { fixCount: 1, final: false },
+    ]);
+    // Nothing changed since: nothing written, caught up or not.
+    expect(early(op.checkpoint(0, { now: 20_000, lag: 0 }).records)).toEqual([]);
+    op.process(0, [at(3, 70)], { now: 0, lag: 0 });
+    expect(early(op.checkpoint(0, { now: 21_000, lag: 0 }).records)).toMatchObject([
+      { fixCount: 2, final: false },
+    ]);
+  });
+
   it("owes every open window again after a restore (held-back values died with the old instance)", () => {
     const first = operator();
     first.restore(0, new Map());

@@ -128,20 +128,28 @@ const EMPTY_PARTITION: PartitionWindowState = {
 };
 
 /**
- * One partition: its engine and its outputs not written yet: final windows, the latest early
- * value of each open tumbling window (with when it was last written), partials, late fixes.
+ * One partition: its engine and its outputs not written yet: final windows, the trucks whose open
+ * tumbling windows changed (their early values are read from the engine at the checkpoint, not
+ * kept per fix), partials, late fixes; and per truck which early value it wrote last, when.
  */
 interface PartitionState {
   engine: PartitionWindows<GpsFix>;
   finals: TruckWindowResult[];
-  early: Map<string, TruckWindowResult>;
-  earlyWrittenAt: Map<string, number>;
+  /** Per truck, the starts of its open tumbling windows changed since their last write. */
+  earlyDue: Map<string, number[]>;
+  earlyWritten: Map<string, { start: number; at: number }>;
   partials: Map<string, PartialChange>;
   late: LateFix<GpsFix>[];
   progress: PartitionProgressRow | undefined;
 }
 
-const windowKey = (w: TruckWindowResult) => `${w.truckId}|${w.start}|${w.end - w.start}`;
+/** Marks a truck's open tumbling window (by start) as changed since its last write. */
+function due(earlyDue: Map<string, number[]>, truckId: string, start: number): void {
+  const starts = earlyDue.get(truckId);
+  if (!starts) earlyDue.set(truckId, [start]);
+  else if (!starts.includes(start)) starts.push(start);
+}
+
 const partialKey = (p: PartialChange) => `${p.scopeType}|${p.scopeId}|${p.start}`;
 
 /**
@@ -168,8 +176,8 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
     return {
       engine,
       finals: [],
-      early: new Map(),
-      earlyWrittenAt: new Map(),
+      earlyDue: new Map(),
+      earlyWritten: new Map(),
       partials: new Map(),
       late: [],
       progress: undefined,
@@ -199,10 +207,8 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       state.engine.restore(own ? decodePartition(own) : EMPTY_PARTITION, trucks);
       // Early values held back before the restart are lost with it: owe every open one again.
       const open = state.engine.openTumblingWindows();
-      for (let i = 0; i < open.length; i++) {
-        const w = open.at(i);
-        state.early.set(windowKey(w), w);
-      }
+      for (let i = 0; i < open.length; i++)
+        due(state.earlyDue, open.truckId[i] as string, open.start[i] as number);
       partitions.set(partition, state);
     },
 
@@ -226,15 +232,18 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
     process(partition: number, fixes: readonly AcceptedFix[]): OutputRecord[] {
       const state = stateOf(partition);
       const result = state.engine.process(fixes);
+      // Final windows kept as they are; an early one only marks its truck (one of them per fix:
+      // an object and a key each cost a tenth of the lane's time, most never written).
       const windows = result.windows;
       for (let i = 0; i < windows.length; i++) {
+        const truckId = windows.truckId[i] as string;
+        if (!windows.final[i]) {
+          due(state.earlyDue, truckId, windows.start[i] as number);
+          continue;
+        }
         const w = windows.at(i);
-        const key = windowKey(w);
-        if (w.final) {
-          state.finals.push(w);
-          state.early.delete(key);
-          state.earlyWrittenAt.delete(key);
-        } else state.early.set(key, w);
+        state.finals.push(w);
+        if (state.earlyWritten.get(truckId)?.start === w.start) state.earlyWritten.delete(truckId);
       }
       for (const partial of result.partials) {
         const key = partialKey(partial);
@@ -259,15 +268,27 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
 
     checkpoint(partition, { now, lag }): OperatorCheckpoint {
       const state = stateOf(partition);
-      // Early values: all of them while the partition is caught up; while it works through a
-      // backlog, each window at most every earlyFireMs (its final value always comes).
+      // Early values, as of now, of the open tumbling windows of the trucks that changed: all of
+      // them while the partition is caught up; while it works through a backlog, each window at
+      // most every earlyFireMs (its final value always comes).
       const windows = state.finals;
-      for (const [key, w] of state.early) {
-        const writtenAt = state.earlyWrittenAt.get(key);
-        if (lag > 0 && writtenAt !== undefined && now - writtenAt < earlyFireMs) continue;
-        windows.push(w);
-        state.early.delete(key);
-        state.earlyWrittenAt.set(key, now);
+      const dueNow = state.earlyDue;
+      const open = state.engine.openTumblingWindows(dueNow.keys());
+      state.earlyDue = new Map();
+      for (let i = 0; i < open.length; i++) {
+        const truckId = open.truckId[i] as string;
+        const start = open.start[i] as number;
+        if (!dueNow.get(truckId)?.includes(start)) continue; // its other open window: unchanged
+        const written = state.earlyWritten.get(truckId);
+        if (lag > 0 && written?.start === start && now - written.at < earlyFireMs) {
+          due(state.earlyDue, truckId, start);
+          continue;
+        }
+        windows.push(open.at(i));
+        if (written) {
+          written.start = start;
+          written.at = now;
+        } else state.earlyWritten.set(truckId, { start, at: now });
       }
       const partials = [...state.partials.values()];
       const late = state.late;
