@@ -5,11 +5,10 @@
 // partition's watermark years ahead, and the demo fleet's fixes would all be late (no windows).
 // A group that already has offsets (an earlier run on this broker) keeps them.
 import { Kafka, logLevel } from "kafkajs";
+import { laneGroupId, SPLIT_LANES } from "../apps/processor/src/lanes";
 
 const GROUP = process.env.PROCESSOR_GROUP_ID ?? "fleetstream-processor";
 const TOPIC = "gps_location_trucks";
-// The stack's processor lanes (SPLIT_LANES and laneGroupId in apps/processor/src/compose.ts).
-const LANE_GROUPS = [`${GROUP}-positions-geofence`, `${GROUP}-windows`];
 
 async function startGroupAtEnd(brokers: string[], group: string): Promise<void> {
   const admin = new Kafka({ clientId: "e2e-stack", brokers, logLevel: logLevel.NOTHING }).admin();
@@ -33,5 +32,5 @@ async function startGroupAtEnd(brokers: string[], group: string): Promise<void> 
 // Without KAFKA_BROKERS the launcher starts infra/'s broker itself (nothing to prepare).
 const brokers = process.env.KAFKA_BROKERS?.split(",").filter(Boolean);
 if (brokers && brokers.length > 0)
-  for (const group of LANE_GROUPS) await startGroupAtEnd(brokers, group);
+  for (const lane of SPLIT_LANES) await startGroupAtEnd(brokers, laneGroupId(GROUP, lane));
 await import("../apps/standalone/src/stack");

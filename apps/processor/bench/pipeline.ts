@@ -219,21 +219,19 @@ async function main() {
       throw new Error("the processor did not finish in 30 minutes");
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const at = (share: number) =>
-    samples.find((s) => s.done >= share * total) as (typeof samples)[number];
-  const [p10, p90] = [at(0.1), at(0.9)];
+  /** The first sample where `progress` had passed `share` of the input. */
+  const passed = (share: number, progress: (s: (typeof samples)[number]) => number) =>
+    samples.find((s) => progress(s) >= share * total) as (typeof samples)[number];
+  const [p10, p90] = [passed(0.1, (s) => s.done), passed(0.9, (s) => s.done)];
   const rate = ((p90.done - p10.done) * 1000) / (p90.at - p10.at);
   const cpuPer1000 = ((p90.cpu - p10.cpu) / (p90.done - p10.done)) * 1000;
   // Each lane's own rate between the moments it passed 10% and 90% of the input.
   const laneRates = lanes.map((lane, i) => {
-    const passed = (share: number) =>
-      samples.find((s) => (s.byLane[i] as number) >= share * total) as (typeof samples)[number];
-    const [from, to] = [passed(0.1), passed(0.9)];
+    const ofLane = (s: (typeof samples)[number]) => s.byLane[i] as number;
+    const [from, to] = [passed(0.1, ofLane), passed(0.9, ofLane)];
     return {
       lane: lane.operators?.join(",") ?? "all",
-      fixesPerS: Math.round(
-        (((to.byLane[i] as number) - (from.byLane[i] as number)) * 1000) / (to.at - from.at),
-      ),
+      fixesPerS: Math.round(((ofLane(to) - ofLane(from)) * 1000) / (to.at - from.at)),
     };
   });
   const [stored, alerts, windows, finals] = await Promise.all([

@@ -1,12 +1,8 @@
 import type { Database } from "@fleetstream/db";
 import type { EventLog } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
-import {
-  type OperatorSettings,
-  type PipelineSettings,
-  PROCESSOR_OPERATOR_NAMES,
-  type ProcessorOperatorName,
-} from "./env";
+import type { OperatorSettings, PipelineSettings } from "./env";
+import { laneGroupId, PROCESSOR_OPERATOR_NAMES, type ProcessorOperatorName } from "./lanes";
 import { createOperators } from "./operators";
 import { createProcessor, type Processor } from "./processor";
 
@@ -18,31 +14,6 @@ export type ProcessorAppSettings = Partial<OperatorSettings> &
     PROCESSOR_OPERATORS?: readonly ProcessorOperatorName[];
     GPS_TOPIC_PARTITIONS: number;
   };
-
-/**
- * The processor's lanes as `npm run stack` and the benches run them, each its own process and
- * consumer group: positions and geofence alerts (what a dispatcher waits for), and the speed
- * windows, whose minute closes (a final window per truck at once) would hold the others'
- * checkpoints for seconds in one lane.
- */
-export const SPLIT_LANES: readonly (readonly ProcessorOperatorName[])[] = [
-  ["positions", "geofence"],
-  ["windows"],
-];
-
-/**
- * The consumer group of a lane: PROCESSOR_GROUP_ID for all operators, with the lane's operators
- * appended otherwise (e.g. fleetstream-processor-windows). Two different lanes can then never
- * share a group, whose checkpoints would fence each other.
- */
-export function laneGroupId(
-  groupId: string,
-  operators: readonly ProcessorOperatorName[] = PROCESSOR_OPERATOR_NAMES,
-): string {
-  return operators.length === PROCESSOR_OPERATOR_NAMES.length
-    ? groupId
-    : `${groupId}-${operators.join("-")}`;
-}
 
 /**
  * The processor app as its main.ts, the all-in-one launcher and the tests wire it: the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { laneGroupId } from "./compose";
 import { readProcessorEnv } from "./env";
+import { laneGroupId } from "./lanes";
 
 const base = { KAFKA_BROKERS: "127.0.0.1:9092", DATABASE_URL: "postgresql://db/fleet" };
 

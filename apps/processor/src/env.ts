@@ -7,10 +7,7 @@ import {
   sessionTimeoutVar,
 } from "@fleetstream/service";
 import { z } from "zod";
-
-/** The processor's operators, in the order they run on a batch. */
-export const PROCESSOR_OPERATOR_NAMES = ["positions", "geofence", "windows"] as const;
-export type ProcessorOperatorName = (typeof PROCESSOR_OPERATOR_NAMES)[number];
+import { PROCESSOR_OPERATOR_NAMES } from "./lanes";
 
 /**
  * Which operators a processor process runs (a lane), comma-separated; default all. Lanes of one

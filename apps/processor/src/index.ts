@@ -1,5 +1,6 @@
 export * from "./compose";
 export * from "./env";
+export * from "./lanes";
 export * from "./node-flags";
 export * from "./operators";
 export * from "./pipeline/operator";

@@ -10,7 +10,8 @@ import {
 } from "@fleetstream/service";
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
-import { PROCESSOR_OPERATOR_NAMES, readProcessorEnv } from "./env";
+import { readProcessorEnv } from "./env";
+import { runsAllOperators } from "./lanes";
 
 /** Where Prometheus finds the processor unless PROCESSOR_METRICS_PORT says otherwise. */
 const DEFAULT_METRICS_PORT = 9464;
@@ -19,10 +20,9 @@ await runMain("processor", async () => {
   const env = readProcessorEnv();
   const base = createLogger("processor", env.LOG_LEVEL);
   // A lane (README "Processor lanes") says which in every line.
-  const logger =
-    env.PROCESSOR_OPERATORS.length === PROCESSOR_OPERATOR_NAMES.length
-      ? base
-      : base.child({ lane: env.PROCESSOR_OPERATORS.join(",") });
+  const logger = runsAllOperators(env.PROCESSOR_OPERATORS)
+    ? base
+    : base.child({ lane: env.PROCESSOR_OPERATORS.join(",") });
   // Checkpoints of every partition, the combiner and the health ping run at once.
   const db = await openDatabase({ url: env.DATABASE_URL, poolSize: 20 });
   const eventLog = createEventLog({

@@ -4,6 +4,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SPLIT_LANES } from "@fleetstream/processor/lanes";
 import { PROCESSOR_NODE_FLAGS } from "@fleetstream/processor/node-flags";
 import {
   backoffMs,
@@ -146,23 +147,19 @@ await runMain("stack", () => {
         ...services,
         PROCESSOR_MAX_EVENT_AHEAD_MS: String(launcherMaxEventAheadMs(env)),
       };
-      launch(
-        "processor",
-        ["apps/processor/src/main.ts"],
-        { ...processor, PROCESSOR_OPERATORS: "positions,geofence" },
-        PROCESSOR_NODE_FLAGS,
-      );
-      launch(
-        "processor-windows",
-        ["apps/processor/src/main.ts"],
-        {
-          ...processor,
-          PROCESSOR_OPERATORS: "windows",
-          // A port set for the processor is the positions lane's; this one takes a free one.
-          ...(process.env.PROCESSOR_METRICS_PORT ? { PROCESSOR_METRICS_PORT: "0" } : {}),
-        },
-        PROCESSOR_NODE_FLAGS,
-      );
+      for (const [i, operators] of SPLIT_LANES.entries()) {
+        launch(
+          i === 0 ? "processor" : `processor-${operators.join("-")}`,
+          ["apps/processor/src/main.ts"],
+          {
+            ...processor,
+            PROCESSOR_OPERATORS: operators.join(","),
+            // A port set for the processor is the first lane's; the others take a free one.
+            ...(i > 0 && process.env.PROCESSOR_METRICS_PORT ? { PROCESSOR_METRICS_PORT: "0" } : {}),
+          },
+          PROCESSOR_NODE_FLAGS,
+        );
+      }
       launch("web", ["apps/web/src/main.ts"], {
         ...webhooks,
         // The run's secret (generated unless set) and the demo's localhost binding.

@@ -10,9 +10,8 @@ import type { Sql } from "@fleetstream/db";
 import type { EventLog } from "@fleetstream/eventlog";
 import { NL_REGION, randomGeometry, seededRandom } from "@fleetstream/geofence/testing";
 import { createLogger } from "@fleetstream/service";
-import { laneGroupId, SPLIT_LANES } from "../../src/compose";
-import type { ProcessorOperatorName } from "../../src/env";
 import { createGeofenceRegistry } from "../../src/geofence/registry";
+import { laneGroupId, type ProcessorOperatorName, SPLIT_LANES } from "../../src/lanes";
 import { type ProcessorProcess, repoRoot, startProcessorProcess } from "../../test/support";
 
 export const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -1,7 +1,8 @@
 import type { EventLog } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
-import type { OperatorSettings, ProcessorOperatorName } from "../env";
+import type { OperatorSettings } from "../env";
 import { createGeofenceOperator, createGeofenceRegistry } from "../geofence";
+import type { ProcessorOperatorName } from "../lanes";
 import type { StreamOperator } from "../pipeline/operator";
 import { createSpeedWindowsOperator } from "../windows";
 
