@@ -7,12 +7,13 @@ import {
   sqlArray,
   sqlTextArray,
 } from "@fleetstream/db";
-import type {
-  AcceptedFix,
-  CheckpointRecord,
-  OperatorCheckpoint,
-  OutputRecord,
-  StreamOperator,
+import {
+  type AcceptedFix,
+  BACKLOG_RECORDS,
+  type CheckpointRecord,
+  type OperatorCheckpoint,
+  type OutputRecord,
+  type StreamOperator,
 } from "../pipeline/operator";
 
 /** Fixes of one partition since its last checkpoint, column by column (what unnest takes). */
@@ -78,19 +79,11 @@ export interface PositionsOperator extends StreamOperator {
  * The processor's own output as an operator: every accepted fix stored in position_fixes, each
  * truck's latest position in `trucks`, and the newest fix per truck published on truck_positions
  * (the live map): right away, per batch, while the partition is caught up; while it works through
- * a backlog (more than BACKLOG records behind) only each truck's newest at each checkpoint, since
+ * a backlog (more than BACKLOG_RECORDS behind) only each truck's newest at each checkpoint, since
  * the map cannot use the positions in between. Fixes are written once per checkpoint with one
  * INSERT ... SELECT FROM unnest(...) per table; a fix already stored (same truck, event time and
  * seq: a duplicate on the input) is skipped by the primary key.
  */
-/**
- * Records behind the partition's end above which positions are published per checkpoint (each
- * truck's newest once): the processor is behind, and publishing every fix would cost the CPU it
- * needs to catch up (the lag bench at 10,000 fixes/s was worse with 20,000 here). Held positions
- * go out as soon as the partition is back under it.
- */
-const BACKLOG = 1_000;
-
 const positionRecord = (position: TruckPosition): OutputRecord => ({
   topic: TOPICS.truckPositions.name,
   key: position.truckId,
@@ -148,7 +141,7 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       }
       const processedAt = now();
       const records: OutputRecord[] = [];
-      if (lag <= BACKLOG && buffer.held.size > 0) {
+      if (lag <= BACKLOG_RECORDS && buffer.held.size > 0) {
         // Caught up: what was held goes out now, not at the next checkpoint.
         for (const [truckId, position] of buffer.held)
           if (!newest.has(truckId)) records.push(positionRecord(position));
@@ -161,7 +154,7 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
           mark.seq = fix.seq;
         } else buffer.published.set(fix.truckId, { eventTime: fix.eventTime, seq: fix.seq });
         const position: TruckPosition = { ...fix, processedAt };
-        if (lag > BACKLOG) buffer.held.set(fix.truckId, position);
+        if (lag > BACKLOG_RECORDS) buffer.held.set(fix.truckId, position);
         else {
           buffer.held.delete(fix.truckId);
           records.push(positionRecord(position));

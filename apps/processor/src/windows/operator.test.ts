@@ -276,6 +276,31 @@ describe("early (not final) tumbling windows while a partition works through a b
     expect(out.filter((w) => w.final && w.kind === "tumbling")).toMatchObject([{ fixCount: 4 }]);
   });
 
+  it("in a backlog writes a window that closes within WINDOW_EARLY_FIRE_MS only when final", () => {
+    const op = operator();
+    op.restore(0, new Map());
+    const backlog = 5_000; // records behind: more than BACKLOG_RECORDS
+    op.process(0, [at(1, 1), at(2, 21)], { now: 0, lag: backlog });
+    expect(early(op.checkpoint(0, { now: 0, lag: backlog }).records)).toEqual([]);
+    // The watermark passes the minute 4 s later: its one record is the final value.
+    op.process(0, [at(3, 41), at(4, 200)], { now: 0, lag: backlog });
+    const closed = early(op.checkpoint(0, { now: 4_000, lag: backlog }).records);
+    expect(closed.filter((w) => w.kind === "tumbling")).toMatchObject([
+      { fixCount: 3, final: true },
+    ]);
+    // The next minute's window waits too, but not longer than WINDOW_EARLY_FIRE_MS...
+    op.process(0, [at(5, 220)], { now: 0, lag: backlog });
+    expect(early(op.checkpoint(0, { now: 9_000, lag: backlog }).records)).toEqual([]);
+    expect(early(op.checkpoint(0, { now: 14_000, lag: backlog }).records)).toMatchObject([
+      { fixCount: 2, final: false },
+    ]);
+    // ...and once caught up, a change is written at once.
+    op.process(0, [at(6, 230)], { now: 0, lag: 0 });
+    expect(early(op.checkpoint(0, { now: 14_500, lag: 0 }).records)).toMatchObject([
+      { fixCount: 3, final: false },
+    ]);
+  });
+
   it("writes a truck's new window at once and leaves its unchanged open one alone", () => {
     const op = operator();
     op.restore(0, new Map());

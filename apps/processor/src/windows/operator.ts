@@ -21,13 +21,14 @@ import {
   type WindowPlan,
 } from "@fleetstream/windows";
 import { OperatorSettings } from "../env";
-import type {
-  AcceptedFix,
-  CheckpointRecord,
-  GeofenceLookup,
-  OperatorCheckpoint,
-  OutputRecord,
-  StreamOperator,
+import {
+  type AcceptedFix,
+  BACKLOG_RECORDS,
+  type CheckpointRecord,
+  type GeofenceLookup,
+  type OperatorCheckpoint,
+  type OutputRecord,
+  type StreamOperator,
 } from "../pipeline/operator";
 import {
   combineScopeWindows,
@@ -130,14 +131,18 @@ const EMPTY_PARTITION: PartitionWindowState = {
 /**
  * One partition: its engine and its outputs not written yet: final windows, the trucks whose open
  * tumbling windows changed (their early values are read from the engine at the checkpoint, not
- * kept per fix), partials, late fixes; and per truck which early value it wrote last, when.
+ * kept per fix), partials, late fixes; and per truck its early-value clock.
  */
 interface PartitionState {
   engine: PartitionWindows<GpsFix>;
   finals: TruckWindowResult[];
   /** Per truck, the starts of its open tumbling windows changed since their last write. */
   earlyDue: Map<string, number[]>;
-  earlyWritten: Map<string, { start: number; at: number }>;
+  /**
+   * Per truck, the open window whose early values are spaced earlyFireMs apart, and since when:
+   * its last write, or (in a backlog) its first change.
+   */
+  earlyClock: Map<string, { start: number; at: number }>;
   partials: Map<string, PartialChange>;
   late: LateFix<GpsFix>[];
   progress: PartitionProgressRow | undefined;
@@ -148,6 +153,56 @@ function due(earlyDue: Map<string, number[]>, truckId: string, start: number): v
   const starts = earlyDue.get(truckId);
   if (!starts) earlyDue.set(truckId, [start]);
   else if (!starts.includes(start)) starts.push(start);
+}
+
+/** A truck's tumbling window is final: no early value is owed any more. */
+function settle(state: PartitionState, truckId: string, start: number): void {
+  const starts = state.earlyDue.get(truckId);
+  if (starts?.includes(start)) {
+    if (starts.length === 1) state.earlyDue.delete(truckId);
+    else starts.splice(starts.indexOf(start), 1);
+  }
+  if (state.earlyClock.get(truckId)?.start === start) state.earlyClock.delete(truckId);
+}
+
+/**
+ * Which changed open windows get their early value written at this checkpoint (the rest stay due):
+ * - caught up (lag 0): all of them;
+ * - behind: each window at most every earlyFireMs after its last write;
+ * - in a backlog (more than BACKLOG_RECORDS behind): also its first write waits earlyFireMs after
+ *   its first change, so a window that opens and closes faster than that (a catch-up covers a
+ *   minute of event time in seconds) is written once, final, as a processing-time early trigger
+ *   does in Flink. Without it, catching up wrote every window twice.
+ * Final values never wait.
+ */
+function earlyValuesDue(
+  state: PartitionState,
+  now: number,
+  lag: number,
+  earlyFireMs: number,
+): Map<string, number[]> {
+  const writeNow = new Map<string, number[]>();
+  const dueNow = state.earlyDue;
+  state.earlyDue = new Map();
+  for (const [truckId, starts] of dueNow)
+    for (const start of starts) {
+      const clock = state.earlyClock.get(truckId);
+      const wait =
+        lag > 0 && (clock?.start === start ? now - clock.at < earlyFireMs : lag > BACKLOG_RECORDS);
+      if (wait) {
+        // A newer window takes the clock over; an older one (open a little longer for late
+        // fixes) does not take it back: it waits for its final value.
+        if (!clock || clock.start < start) state.earlyClock.set(truckId, { start, at: now });
+        due(state.earlyDue, truckId, start);
+        continue;
+      }
+      due(writeNow, truckId, start);
+      if (clock) {
+        clock.start = start;
+        clock.at = now;
+      } else state.earlyClock.set(truckId, { start, at: now });
+    }
+  return writeNow;
 }
 
 const partialKey = (p: PartialChange) => `${p.scopeType}|${p.scopeId}|${p.start}`;
@@ -177,7 +232,7 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       engine,
       finals: [],
       earlyDue: new Map(),
-      earlyWritten: new Map(),
+      earlyClock: new Map(),
       partials: new Map(),
       late: [],
       progress: undefined,
@@ -243,7 +298,7 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
         }
         const w = windows.at(i);
         state.finals.push(w);
-        if (state.earlyWritten.get(truckId)?.start === w.start) state.earlyWritten.delete(truckId);
+        if (w.kind === "tumbling") settle(state, truckId, w.start);
       }
       for (const partial of result.partials) {
         const key = partialKey(partial);
@@ -268,28 +323,12 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
 
     checkpoint(partition, { now, lag }): OperatorCheckpoint {
       const state = stateOf(partition);
-      // Early values, as of now, of the open tumbling windows of the trucks that changed: all of
-      // them while the partition is caught up; while it works through a backlog, each window at
-      // most every earlyFireMs (its final value always comes).
       const windows = state.finals;
-      const dueNow = state.earlyDue;
-      const open = state.engine.openTumblingWindows(dueNow.keys());
-      state.earlyDue = new Map();
-      for (let i = 0; i < open.length; i++) {
-        const truckId = open.truckId[i] as string;
-        const start = open.start[i] as number;
-        if (!dueNow.get(truckId)?.includes(start)) continue; // its other open window: unchanged
-        const written = state.earlyWritten.get(truckId);
-        if (lag > 0 && written?.start === start && now - written.at < earlyFireMs) {
-          due(state.earlyDue, truckId, start);
-          continue;
-        }
-        windows.push(open.at(i));
-        if (written) {
-          written.start = start;
-          written.at = now;
-        } else state.earlyWritten.set(truckId, { start, at: now });
-      }
+      const writeNow = earlyValuesDue(state, now, lag, earlyFireMs);
+      const open = state.engine.openTumblingWindows(writeNow.keys());
+      for (let i = 0; i < open.length; i++)
+        if (writeNow.get(open.truckId[i] as string)?.includes(open.start[i] as number))
+          windows.push(open.at(i)); // not its other open window: unchanged
       const partials = [...state.partials.values()];
       const late = state.late;
       const progress = state.progress;

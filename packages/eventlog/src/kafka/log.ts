@@ -13,6 +13,7 @@ import type {
   ReaderOptions,
 } from "../types";
 import { DEFAULT_TUNING, type KafkaConsumerTuning, KafkaLogConsumer } from "./consumer";
+import { isRetriableKafkaError } from "./errors";
 import {
   type KafkaLogLevelName,
   type KafkaLogLine,
@@ -153,16 +154,18 @@ export class KafkaEventLog implements EventLog {
   async offsets(topic: string): Promise<{ partition: number; low: number; high: number }[]> {
     const admin = await this.admin();
     await this.partitions(topic);
-    // kafkajs's fetchTopicOffsets throws a TypeError now and then when admin calls overlap
-    // (tulios/kafkajs#461, "Cannot destructure property 'partitions'"): asked again, it answers.
+    // Asked again, it answers: kafkajs's fetchTopicOffsets throws a TypeError now and then when
+    // admin calls overlap (tulios/kafkajs#461, "Cannot destructure property 'partitions'"), and
+    // a topic just created has no leader for a moment (NOT_LEADER_FOR_PARTITION, retriable).
     let offsets: Awaited<ReturnType<Admin["fetchTopicOffsets"]>>;
     for (let attempt = 1; ; attempt++) {
       try {
         offsets = await admin.fetchTopicOffsets(topic);
         break;
       } catch (error) {
-        if (!(error instanceof TypeError) || attempt >= 3) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+        const transient = error instanceof TypeError || isRetriableKafkaError(error);
+        if (!transient || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
       }
     }
     return offsets
