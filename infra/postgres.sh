@@ -90,6 +90,15 @@ listen_addresses = '$PG_HOST'
 port = $PG_PORT
 unix_socket_directories = ''
 max_connections = 200
+# Sized for the write-heavy processor on a machine with gigabytes to spare (issue 13): a bigger
+# buffer pool and WAL buffer, and checkpoints at most every 15 min or 4 GB of WAL, so a run does
+# not rewrite whole pages into the WAL after each checkpoint (full-page writes). In the pipeline
+# bench (one run each) the writes' WAL went from 1.3 GB to 0.9 GB, their statement time from
+# 138 s to 71 s.
+shared_buffers = 1GB
+wal_buffers = 64MB
+max_wal_size = 4GB
+checkpoint_timeout = 15min
 EOF
 }
 
