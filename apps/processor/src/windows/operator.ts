@@ -182,9 +182,10 @@ function earlyValuesDue(
   earlyFireMs: number,
 ): Map<string, number[]> {
   const writeNow = new Map<string, number[]>();
-  const dueNow = state.earlyDue;
-  state.earlyDue = new Map();
-  for (const [truckId, starts] of dueNow)
+  // In place: in a backlog most windows wait, and copying them into a new map at every
+  // checkpoint took about 5 % of the lane's time (pipeline bench profile).
+  for (const [truckId, starts] of state.earlyDue) {
+    let waiting = 0;
     for (const start of starts) {
       const clock = state.earlyClock.get(truckId);
       const wait =
@@ -193,7 +194,7 @@ function earlyValuesDue(
         // A newer window takes the clock over; an older one (open a little longer for late
         // fixes) does not take it back: it waits for its final value.
         if (!clock || clock.start < start) state.earlyClock.set(truckId, { start, at: now });
-        due(state.earlyDue, truckId, start);
+        starts[waiting++] = start;
         continue;
       }
       due(writeNow, truckId, start);
@@ -202,6 +203,9 @@ function earlyValuesDue(
         clock.at = now;
       } else state.earlyClock.set(truckId, { start, at: now });
     }
+    if (waiting === 0) state.earlyDue.delete(truckId);
+    else starts.length = waiting;
+  }
   return writeNow;
 }
 
