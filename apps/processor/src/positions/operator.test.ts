@@ -68,10 +68,20 @@ describe("positions operator (embedded PGlite)", () => {
   it("holds positions back while the partition is behind, publishing each truck's newest at the checkpoint", () => {
     const operator = createPositionsOperator({ now: () => 5 });
     const behind = { now: 0, lag: 50_000 };
-    expect(operator.process(0, accepted([fix("E", 1), fix("F", 1)]), behind)).toEqual([]);
-    expect(operator.process(0, accepted([fix("E", 2)]), behind)).toEqual([]);
+    const f1 = { ...fix("F", 1), accuracyM: 4.5 };
+    expect(operator.process(0, accepted([fix("E", 1), f1]), behind)).toEqual([]);
+    expect(operator.process(0, accepted([fix("E", 2, 53)]), behind)).toEqual([]);
+    // An older fix after it does not move the held position back.
+    expect(operator.process(0, accepted([fix("E", 1)]), behind)).toEqual([]);
     const held = operator.checkpoint(0, behind).records.map((r) => JSON.parse(encoded(r).value));
     expect(held.map((p) => `${p.truckId}#${p.seq}`).sort()).toEqual(["E#2", "F#1"]);
+    // The whole fix, as published live.
+    expect(held.find((p) => p.truckId === "E")).toEqual({
+      v: 1,
+      ...fix("E", 2, 53),
+      processedAt: 5,
+    });
+    expect(held.find((p) => p.truckId === "F")).toEqual({ v: 1, ...f1, processedAt: 5 });
     // Caught up again: at once, and nothing left for the next checkpoint.
     expect(operator.process(0, accepted([fix("E", 3)]), LIVE)).toHaveLength(1);
     expect(operator.checkpoint(0, LIVE).records).toEqual([]);

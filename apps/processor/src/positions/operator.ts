@@ -26,9 +26,11 @@ class FixColumns {
   speed: number[] = [];
   heading: number[] = [];
   accuracy: (number | null)[] = [];
+  /** When the processor applied the row's batch (the position's processedAt). */
+  processedAt: number[] = [];
   days = new Set<number>();
 
-  push(f: GpsFix): void {
+  push(f: GpsFix, processedAt: number): void {
     this.truckId.push(f.truckId);
     this.eventTime.push(f.eventTime);
     this.seq.push(f.seq);
@@ -37,7 +39,25 @@ class FixColumns {
     this.speed.push(f.speedKmh);
     this.heading.push(f.headingDeg);
     this.accuracy.push(f.accuracyM ?? null);
+    this.processedAt.push(processedAt);
     this.days.add(dayOf(f.eventTime));
+  }
+
+  /** Row `i` as published on truck_positions. */
+  positionAt(i: number): TruckPosition {
+    const accuracyM = this.accuracy[i];
+    return {
+      v: 1,
+      truckId: this.truckId[i] as string,
+      seq: this.seq[i] as number,
+      lat: this.lat[i] as number,
+      lon: this.lon[i] as number,
+      speedKmh: this.speed[i] as number,
+      headingDeg: this.heading[i] as number,
+      eventTime: this.eventTime[i] as number,
+      ...(accuracyM === null || accuracyM === undefined ? {} : { accuracyM }),
+      processedAt: this.processedAt[i] as number,
+    };
   }
 
   get length(): number {
@@ -66,8 +86,12 @@ interface PartitionBuffer {
   latest: Map<string, number>;
   /** Newest fix published to truck_positions per truck, so an older fix never moves it back. */
   published: Map<string, FixOrder>;
-  /** Positions held back while the partition is behind, published at the next checkpoint. */
-  held: Map<string, TruckPosition>;
+  /**
+   * Trucks whose position is held back while the partition is behind, published at the next
+   * checkpoint: the fix of their `latest` row. Not a position object per fix: held for seconds,
+   * each outlived the young generation.
+   */
+  held: Set<string>;
 }
 
 export interface PositionsOperator extends StreamOperator {
@@ -84,6 +108,10 @@ export interface PositionsOperator extends StreamOperator {
  * INSERT ... SELECT FROM unnest(...) per table; a fix already stored (same truck, event time and
  * seq: a duplicate on the input) is skipped by the primary key.
  */
+/** A held truck's position: the fix of its latest row. */
+const heldPosition = (buffer: PartitionBuffer, truckId: string): TruckPosition =>
+  buffer.fixes.positionAt(buffer.latest.get(truckId) as number);
+
 const positionRecord = (position: TruckPosition): OutputRecord => ({
   topic: TOPICS.truckPositions.name,
   key: position.truckId,
@@ -102,7 +130,7 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
         fixes: new FixColumns(),
         latest: new Map(),
         published: new Map(),
-        held: new Map(),
+        held: new Set(),
       };
       partitions.set(partition, buffer);
     }
@@ -130,22 +158,22 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       const buffer = bufferOf(partition);
       const newest = new Map<string, GpsFix>();
       const columns = buffer.fixes;
+      const processedAt = now();
       for (const { fix } of fixes) {
         const row = columns.length;
-        columns.push(fix);
+        columns.push(fix, processedAt);
         const latest = buffer.latest.get(fix.truckId);
         if (latest === undefined || isNewerFix(fix, columns.orderAt(latest)))
           buffer.latest.set(fix.truckId, row);
         const shown = newest.get(fix.truckId) ?? buffer.published.get(fix.truckId);
         if (isNewerFix(fix, shown)) newest.set(fix.truckId, fix);
       }
-      const processedAt = now();
       const records: OutputRecord[] = [];
       if (lag <= BACKLOG_RECORDS && buffer.held.size > 0) {
         // Caught up: what was held goes out now, not at the next checkpoint.
-        for (const [truckId, position] of buffer.held)
-          if (!newest.has(truckId)) records.push(positionRecord(position));
-        buffer.held = new Map();
+        for (const truckId of buffer.held)
+          if (!newest.has(truckId)) records.push(positionRecord(heldPosition(buffer, truckId)));
+        buffer.held = new Set();
       }
       for (const fix of newest.values()) {
         const mark = buffer.published.get(fix.truckId);
@@ -153,11 +181,11 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
           mark.eventTime = fix.eventTime;
           mark.seq = fix.seq;
         } else buffer.published.set(fix.truckId, { eventTime: fix.eventTime, seq: fix.seq });
-        const position: TruckPosition = { ...fix, processedAt };
-        if (lag > BACKLOG_RECORDS) buffer.held.set(fix.truckId, position);
+        // A held truck's position is its latest row (the newest fix since the checkpoint).
+        if (lag > BACKLOG_RECORDS) buffer.held.add(fix.truckId);
         else {
           buffer.held.delete(fix.truckId);
-          records.push(positionRecord(position));
+          records.push(positionRecord({ ...fix, processedAt }));
         }
       }
       return records;
@@ -168,14 +196,18 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       const fixes = buffer.fixes;
       const latest = [...buffer.latest.values()];
       // Encoded when the checkpoint is written (a backlog holds one per truck of the partition).
-      const held: CheckpointRecord[] = [...buffer.held.values()].map((position) => ({
-        topic: TOPICS.truckPositions.name,
-        key: position.truckId,
-        encode: () => JSON.stringify(position),
-      }));
+      const held: CheckpointRecord[] = [];
+      for (const truckId of buffer.held) {
+        const row = buffer.latest.get(truckId) as number;
+        held.push({
+          topic: TOPICS.truckPositions.name,
+          key: truckId,
+          encode: () => JSON.stringify(fixes.positionAt(row)),
+        });
+      }
       buffer.fixes = new FixColumns();
       buffer.latest = new Map();
-      buffer.held = new Map();
+      buffer.held = new Set();
       const days = [...fixes.days].filter((day) => !knownDays.has(day));
       return {
         records: held,
