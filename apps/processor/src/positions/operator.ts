@@ -99,15 +99,6 @@ export interface PositionsOperator extends StreamOperator {
   readonly knownDays: Set<number>;
 }
 
-/**
- * The processor's own output as an operator: every accepted fix stored in position_fixes, each
- * truck's latest position in `trucks`, and the newest fix per truck published on truck_positions
- * (the live map): right away, per batch, while the partition is caught up; while it works through
- * a backlog (more than BACKLOG_RECORDS behind) only each truck's newest at each checkpoint, since
- * the map cannot use the positions in between. Fixes are written once per checkpoint with one
- * INSERT ... SELECT FROM unnest(...) per table; a fix already stored (same truck, event time and
- * seq: a duplicate on the input) is skipped by the primary key.
- */
 /** A held truck's position: the fix of its latest row. */
 const heldPosition = (buffer: PartitionBuffer, truckId: string): TruckPosition =>
   buffer.fixes.positionAt(buffer.latest.get(truckId) as number);
@@ -118,6 +109,15 @@ const positionRecord = (position: TruckPosition): OutputRecord => ({
   value: JSON.stringify(position),
 });
 
+/**
+ * The processor's own output as an operator: every accepted fix stored in position_fixes, each
+ * truck's latest position in `trucks`, and the newest fix per truck published on truck_positions
+ * (the live map): right away, per batch, while the partition is caught up; while it works through
+ * a backlog (more than BACKLOG_RECORDS behind) only each truck's newest at each checkpoint, since
+ * the map cannot use the positions in between. Fixes are written once per checkpoint with one
+ * INSERT ... SELECT FROM unnest(...) per table; a fix already stored (same truck, event time and
+ * seq: a duplicate on the input) is skipped by the primary key.
+ */
 export function createPositionsOperator(options: { now?: () => number } = {}): PositionsOperator {
   const now = options.now ?? Date.now;
   const partitions = new Map<number, PartitionBuffer>();
