@@ -4,7 +4,7 @@ import { z } from "zod";
 import { TruckPosition } from "./gps-fix";
 import { jsonWriter } from "./json-writer";
 import { exampleTruckWindow } from "./test-records";
-import { LateGpsFix, ScopeSpeedWindow, TruckSpeedWindow } from "./windows";
+import { LateGpsFix, ScopeSpeedWindow, TruckSpeedWindow, writeTruckSpeedWindow } from "./windows";
 
 const window = exampleTruckWindow;
 
@@ -16,6 +16,7 @@ describe("jsonWriter", () => {
     expect(text).toContain('"maxSpeedKmh":72.5');
     expect(text).toContain('"fixCount":3,');
     expect(text).toContain('"windowStart":1764000000000,');
+    expect(text).toMatch(/^\{"v":1,/); // a literal as declared
     expect(JSON.parse(text)).toEqual(window);
   });
 
@@ -150,6 +151,40 @@ describe("jsonWriter", () => {
           expect(text).toContain(`"fixCount":${count + 1},`);
           expect(text).toContain('"speedingCount":0,');
           expect(text).toContain('"windowStart":1764000000000,');
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("writes a truck window record exactly as writeTruckSpeedWindow, the processor's direct writer, does", () => {
+    const write = jsonWriter(TruckSpeedWindow);
+    const float = fc.oneof(
+      fc.integer({ min: 0, max: 400 }),
+      fc.double({ min: 0, max: 1e22, noNaN: true, noDefaultInfinity: true }),
+    );
+    fc.assert(
+      fc.property(
+        fc.string({ unit: "binary", minLength: 1 }),
+        fc.constantFrom("tumbling" as const, "hopping" as const),
+        fc.boolean(),
+        fc.nat(),
+        float,
+        float,
+        float,
+        (truckId, kind, final, count, avg, max, distance) => {
+          const record: TruckSpeedWindow = {
+            ...window,
+            truckId,
+            kind,
+            final,
+            fixCount: count + 1,
+            speedingCount: count,
+            avgSpeedKmh: avg,
+            maxSpeedKmh: max,
+            distanceM: distance,
+          };
+          expect(writeTruckSpeedWindow(record)).toBe(write(record));
         },
       ),
       { numRuns: 1_000 },

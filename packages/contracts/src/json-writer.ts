@@ -65,6 +65,8 @@ const ANY: Plan = { kind: "any" };
 
 interface JsonSchema {
   type?: string | string[];
+  const?: unknown;
+  enum?: unknown[];
   properties?: Record<string, JsonSchema>;
   additionalProperties?: JsonSchema | boolean;
   items?: JsonSchema | JsonSchema[];
@@ -94,7 +96,9 @@ function planOf(node: JsonSchema, root: JsonSchema, seen: Set<JsonSchema>): Plan
   const branches = [...(node.anyOf ?? []), ...(node.oneOf ?? []), ...(node.allOf ?? [])];
   let plan: Plan = ANY;
   const types = Array.isArray(node.type) ? node.type : node.type ? [node.type] : [];
-  if (types.includes("number")) plan = { kind: "float" };
+  // A literal (z.literal(1): { type: "number", const: 1 }) is written as declared: "v":1.
+  if (types.includes("number") && node.const === undefined && node.enum === undefined)
+    plan = { kind: "float" };
   else if (types.includes("object") || node.properties) {
     const properties = new Map<string, Plan>();
     for (const [key, child] of Object.entries(node.properties ?? {})) {
