@@ -22,13 +22,12 @@ import {
   type StoredDeadLetter,
   storeDeadLetters,
 } from "./pipeline/dead-letters";
-import {
-  type AcceptedFix,
-  type CheckpointRecord,
-  encoded,
-  type OperatorCheckpoint,
-  type OutputRecord,
-  type StreamOperator,
+import type {
+  AcceptedFix,
+  CheckpointRecord,
+  OperatorCheckpoint,
+  OutputRecord,
+  StreamOperator,
 } from "./pipeline/operator";
 import { createPositionsOperator } from "./positions/operator";
 
@@ -706,20 +705,38 @@ export function createProcessor(deps: {
   }
 
   /**
-   * The checkpoint's records with their values, encoded in slices of SNAPSHOT_SLICE_MS with a
-   * turn of the event loop in between (the records are results, not live state: nothing waits).
+   * The checkpoint's records with their values, by topic, encoded in slices of SNAPSHOT_SLICE_MS
+   * with a turn of the event loop in between (the records are results, not live state: nothing
+   * waits).
    */
-  async function encodeSlices(records: readonly CheckpointRecord[]): Promise<OutputRecord[]> {
-    const values: OutputRecord[] = new Array(records.length);
+  async function encodeSlices(
+    records: readonly CheckpointRecord[],
+  ): Promise<OutgoingRecordsByTopic> {
+    const grouped: OutgoingRecordsByTopic = new Map();
+    const listOf = (topic: string) => {
+      let list = grouped.get(topic);
+      if (!list) {
+        list = [];
+        grouped.set(topic, list);
+      }
+      return list;
+    };
     let sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
-    for (let i = 0; i < records.length; i++) {
-      values[i] = encoded(records[i] as CheckpointRecord);
-      if (i % 256 === 255 && performance.now() > sliceEnd) {
-        await yieldToEventLoop();
-        sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
+    for (const record of records) {
+      const list = listOf(record.topic);
+      if (!("encode" in record)) {
+        list.push({ key: record.key, value: record.value });
+        continue;
+      }
+      for (let i = 0; i < record.length; i++) {
+        list.push({ key: record.key(i), value: record.encode(i) });
+        if (i % 256 === 255 && performance.now() > sliceEnd) {
+          await yieldToEventLoop();
+          sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
+        }
       }
     }
-    return values;
+    return grouped;
   }
 
   /** Writes a captured checkpoint, retrying (same data) with backoff while it fails. */
@@ -776,8 +793,7 @@ export function createProcessor(deps: {
       }
     }
     if (!c.outgoingSent) {
-      const records = await encodeSlices(c.outgoing);
-      await publish(out, byTopic(records));
+      await publish(out, await encodeSlices(c.outgoing));
       c.outgoingSent = true;
     }
     const published = performance.now();

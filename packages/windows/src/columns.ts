@@ -49,6 +49,22 @@ export class TruckWindowColumns {
     this.length = n + 1;
   }
 
+  /** Appends entry `i` of other columns. */
+  append(from: TruckWindowColumns, i: number): void {
+    this.push(
+      from.truckId[i] as string,
+      from.kind[i] as WindowKind,
+      from.start[i] as number,
+      from.end[i] as number,
+      from.final[i] as boolean,
+      from.fixCount[i] as number,
+      from.avgSpeedKmh[i] as number,
+      from.maxSpeedKmh[i] as number,
+      from.speedingCount[i] as number,
+      from.distanceM[i] as number,
+    );
+  }
+
   /** Forgets the entries (keeps the arrays, so the next batch allocates nothing). */
   reset(): void {
     this.length = 0;

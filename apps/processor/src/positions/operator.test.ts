@@ -1,7 +1,7 @@
 import type { GpsFix } from "@fleetstream/contracts";
 import { type Database, openDatabase } from "@fleetstream/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AcceptedFix, encoded } from "../pipeline/operator";
+import { type AcceptedFix, encodedRecords } from "../pipeline/operator";
 import { createPositionsOperator } from "./operator";
 
 const fix = (truckId: string, seq: number, lat = 52): GpsFix => ({
@@ -73,7 +73,9 @@ describe("positions operator (embedded PGlite)", () => {
     expect(operator.process(0, accepted([fix("E", 2, 53)]), behind)).toEqual([]);
     // An older fix after it does not move the held position back.
     expect(operator.process(0, accepted([fix("E", 1)]), behind)).toEqual([]);
-    const held = operator.checkpoint(0, behind).records.map((r) => JSON.parse(encoded(r).value));
+    const held = encodedRecords(operator.checkpoint(0, behind).records).map((r) =>
+      JSON.parse(r.value),
+    );
     expect(held.map((p) => `${p.truckId}#${p.seq}`).sort()).toEqual(["E#2", "F#1"]);
     // The whole fix, as published live.
     expect(held.find((p) => p.truckId === "E")).toEqual({

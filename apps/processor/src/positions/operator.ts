@@ -196,15 +196,16 @@ export function createPositionsOperator(options: { now?: () => number } = {}): P
       const fixes = buffer.fixes;
       const latest = [...buffer.latest.values()];
       // Encoded when the checkpoint is written (a backlog holds one per truck of the partition).
+      const heldTrucks = [...buffer.held];
+      const heldRows = heldTrucks.map((truckId) => buffer.latest.get(truckId) as number);
       const held: CheckpointRecord[] = [];
-      for (const truckId of buffer.held) {
-        const row = buffer.latest.get(truckId) as number;
+      if (heldTrucks.length > 0)
         held.push({
           topic: TOPICS.truckPositions.name,
-          key: truckId,
-          encode: () => JSON.stringify(fixes.positionAt(row)),
+          length: heldTrucks.length,
+          key: (i) => heldTrucks[i] as string,
+          encode: (i) => JSON.stringify(fixes.positionAt(heldRows[i] as number)),
         });
-      }
       buffer.fixes = new FixColumns();
       buffer.latest = new Map();
       buffer.held = new Set();

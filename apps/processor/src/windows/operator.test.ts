@@ -16,7 +16,7 @@ import { checkpointStore } from "../pipeline/checkpoints";
 import {
   type AcceptedFix,
   type CheckpointRecord,
-  encoded,
+  encodedRecords,
   type StreamOperator,
 } from "../pipeline/operator";
 import { createSpeedWindowsOperator } from "./operator";
@@ -246,11 +246,9 @@ describe("early (not final) tumbling windows while a partition works through a b
       env: { WINDOW_EARLY_FIRE_MS: 10_000 },
     });
   const early = (records: CheckpointRecord[]) =>
-    records
+    encodedRecords(records)
       .filter((r) => r.topic === TOPICS.truckSpeedWindows.name)
-      .map(
-        (r) => JSON.parse(encoded(r).value) as { final: boolean; fixCount: number; kind: string },
-      );
+      .map((r) => JSON.parse(r.value) as { final: boolean; fixCount: number; kind: string });
 
   it("writes each window's value at most every WINDOW_EARLY_FIRE_MS while behind, all once caught up", () => {
     const op = operator();

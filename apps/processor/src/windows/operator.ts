@@ -5,7 +5,8 @@ import {
   ScopeSpeedWindow,
   scopeWindowRecordKey,
   TOPICS,
-  TruckSpeedWindow,
+  type TruckSpeedWindow,
+  writeTruckSpeedWindow,
 } from "@fleetstream/contracts";
 import type { EventLog } from "@fleetstream/eventlog";
 import type { Logger } from "@fleetstream/service";
@@ -16,7 +17,7 @@ import {
   type PartitionWindowState,
   type PartitionWindows,
   planWindows,
-  type TruckWindowResult,
+  TruckWindowColumns,
   type TruckWindowState,
   type WindowPlan,
 } from "@fleetstream/windows";
@@ -91,8 +92,7 @@ export interface SpeedWindowsDeps {
 }
 
 // Whole-valued averages and distances stay floats on the topics ("avgSpeedKmh":60.0), so
-// consumers that infer a schema from the records see one type.
-const writeTruckWindow = jsonWriter(TruckSpeedWindow);
+// consumers that infer a schema from the records see one type (truck windows: writeTruckSpeedWindow).
 const writeScopeWindow = jsonWriter(ScopeSpeedWindow);
 const writeLateFix = jsonWriter(LateGpsFix);
 
@@ -129,13 +129,14 @@ const EMPTY_PARTITION: PartitionWindowState = {
 };
 
 /**
- * One partition: its engine and its outputs not written yet: final windows, the trucks whose open
+ * One partition: its engine and its outputs not written yet: final windows (as columns: a minute's
+ * close brings one of every truck, kept until the checkpoint), the trucks whose open
  * tumbling windows changed (their early values are read from the engine at the checkpoint, not
  * kept per fix), partials, late fixes; and per truck its early-value clock.
  */
 interface PartitionState {
   engine: PartitionWindows<GpsFix>;
-  finals: TruckWindowResult[];
+  finals: TruckWindowColumns;
   /** Per truck, the starts of its open tumbling windows changed since their last write. */
   earlyDue: Map<string, number[]>;
   /**
@@ -234,7 +235,7 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
     engine.processorWatermark = processorWatermark;
     return {
       engine,
-      finals: [],
+      finals: new TruckWindowColumns(),
       earlyDue: new Map(),
       earlyClock: new Map(),
       partials: new Map(),
@@ -300,9 +301,8 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
           due(state.earlyDue, truckId, windows.start[i] as number);
           continue;
         }
-        const w = windows.at(i);
-        state.finals.push(w);
-        if (w.kind === "tumbling") settle(state, truckId, w.start);
+        state.finals.append(windows, i);
+        if (windows.kind[i] === "tumbling") settle(state, truckId, windows.start[i] as number);
       }
       for (const partial of result.partials) {
         const key = partialKey(partial);
@@ -332,22 +332,25 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
       const open = state.engine.openTumblingWindows(writeNow.keys());
       for (let i = 0; i < open.length; i++)
         if (writeNow.get(open.truckId[i] as string)?.includes(open.start[i] as number))
-          windows.push(open.at(i)); // not its other open window: unchanged
+          windows.append(open, i); // not its other open window: unchanged
       const partials = [...state.partials.values()];
       const late = state.late;
       const progress = state.progress;
-      state.finals = [];
+      state.finals = new TruckWindowColumns();
       state.partials = new Map();
       state.late = [];
       state.progress = undefined;
       const changed = state.engine.takeChangedKeys();
       if (changed.partition) changed.trucks.push("");
       // Written with the checkpoint, not now: at a minute's close every truck has two.
-      const records: CheckpointRecord[] = windows.map((w) => ({
-        topic: TOPICS.truckSpeedWindows.name,
-        key: w.truckId,
-        encode: () => writeTruckWindow(truckRecord(w)),
-      }));
+      const records: CheckpointRecord[] = [];
+      if (windows.length > 0)
+        records.push({
+          topic: TOPICS.truckSpeedWindows.name,
+          length: windows.length,
+          key: (i) => windows.truckId[i] as string,
+          encode: (i) => writeTruckSpeedWindow(truckRecord(windows, i)),
+        });
       for (const l of late)
         records.push({
           topic: TOPICS.gpsLate.name,
@@ -396,20 +399,22 @@ export function createSpeedWindowsOperator(deps: SpeedWindowsDeps): StreamOperat
   };
 }
 
-function truckRecord(w: TruckWindowResult): TruckSpeedWindow {
+function truckRecord(w: TruckWindowColumns, i: number): TruckSpeedWindow {
+  const start = w.start[i] as number;
+  const end = w.end[i] as number;
   return {
     v: 1,
-    truckId: w.truckId,
-    kind: w.kind,
-    windowStart: w.start,
-    windowEnd: w.end,
-    sizeMs: w.end - w.start,
-    final: w.final,
-    fixCount: w.fixCount,
-    avgSpeedKmh: w.avgSpeedKmh,
-    maxSpeedKmh: w.maxSpeedKmh,
-    speedingCount: w.speedingCount,
-    distanceM: w.distanceM,
+    truckId: w.truckId[i] as string,
+    kind: w.kind[i] as TruckSpeedWindow["kind"],
+    windowStart: start,
+    windowEnd: end,
+    sizeMs: end - start,
+    final: w.final[i] as boolean,
+    fixCount: w.fixCount[i] as number,
+    avgSpeedKmh: w.avgSpeedKmh[i] as number,
+    maxSpeedKmh: w.maxSpeedKmh[i] as number,
+    speedingCount: w.speedingCount[i] as number,
+    distanceM: w.distanceM[i] as number,
   };
 }
 

@@ -1,5 +1,5 @@
 import { type SqlTx, sqlArray, sqlTextArray } from "@fleetstream/db";
-import type { LateFix, PartialChange, TruckWindowResult, WindowFix } from "@fleetstream/windows";
+import type { LateFix, PartialChange, TruckWindowColumns, WindowFix } from "@fleetstream/windows";
 
 /**
  * PostgreSQL side of one partition's speed-window outputs, written at each checkpoint. Batches
@@ -13,6 +13,10 @@ export const WINDOWS_LOCK_CLASS = 0x5_7714; // "speed windows"; second key = has
 /** ms since the epoch (a float8 SQL expression) to timestamptz, exactly. */
 export const ts = (ms: string) => `(timestamptz 'epoch' + (${ms}) * interval '1 millisecond')`;
 
+/** A column's entries [0, length) (columns reused between batches keep stale ones after). */
+const column = <T>(values: T[], length: number): T[] =>
+  values.length === length ? values : values.slice(0, length);
+
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 export interface PartitionProgressRow {
@@ -23,7 +27,7 @@ export interface PartitionProgressRow {
 }
 
 export interface WindowOutputs<F extends WindowFix> {
-  windows: readonly TruckWindowResult[];
+  windows: TruckWindowColumns;
   partials: readonly PartialChange[];
   late: readonly LateFix<F>[];
   progress: PartitionProgressRow | undefined;
@@ -58,17 +62,19 @@ export async function saveWindowOutputs<F extends WindowFix>(
          distance_m = excluded.distance_m, updated_at = excluded.updated_at
        WHERE NOT truck_speed_windows.final`,
       [
-        sqlTextArray(w.map((x) => x.truckId)),
-        sqlArray(w.map((x) => x.start)),
-        sqlArray(w.map((x) => x.end - x.start)),
-        sqlArray(w.map((x) => x.end)),
-        sqlTextArray(w.map((x) => x.kind)),
-        sqlArray(w.map((x) => x.final)),
-        sqlArray(w.map((x) => x.fixCount)),
-        sqlArray(w.map((x) => x.avgSpeedKmh)),
-        sqlArray(w.map((x) => x.maxSpeedKmh)),
-        sqlArray(w.map((x) => x.speedingCount)),
-        sqlArray(w.map((x) => x.distanceM)),
+        sqlTextArray(column(w.truckId, w.length)),
+        sqlArray(column(w.start, w.length)),
+        sqlArray(
+          Array.from({ length: w.length }, (_, i) => (w.end[i] as number) - (w.start[i] as number)),
+        ),
+        sqlArray(column(w.end, w.length)),
+        sqlTextArray(column(w.kind, w.length)),
+        sqlArray(column(w.final, w.length)),
+        sqlArray(column(w.fixCount, w.length)),
+        sqlArray(column(w.avgSpeedKmh, w.length)),
+        sqlArray(column(w.maxSpeedKmh, w.length)),
+        sqlArray(column(w.speedingCount, w.length)),
+        sqlArray(column(w.distanceM, w.length)),
       ],
     );
 
