@@ -27,6 +27,8 @@ interface Slot {
   index: number;
   topic: string;
   partition: number;
+  /** Its topic-partition as one string (topic NUL partition), made once per partition. */
+  slot: string;
   message: Message & { partition: number };
   bytes: number;
 }
@@ -99,6 +101,9 @@ export class KafkaLogProducer implements Producer {
           metadata.set(send.topic, partitionMetadata);
         }
         const now = String(Date.now());
+        const slotNames: string[] = [];
+        for (const { partitionId } of partitionMetadata)
+          slotNames[partitionId] = `${send.topic}\u0000${partitionId}`;
         const mine: Slot[] = [];
         for (const [index, record] of send.records.entries()) {
           // A string value stays a string: the record encoder (record-encoding.ts) writes it
@@ -128,6 +133,7 @@ export class KafkaLogProducer implements Producer {
             index,
             topic: send.topic,
             partition,
+            slot: slotNames[partition] ?? `${send.topic}\u0000${partition}`,
             message,
             bytes,
           });
@@ -140,9 +146,7 @@ export class KafkaLogProducer implements Producer {
     if (slots.length > 0) {
       try {
         await this.connected();
-        const ends = requestBoundaries(
-          slots.map((s) => ({ slot: `${s.topic}\u0000${s.partition}`, bytes: s.bytes })),
-        );
+        const ends = requestBoundaries(slots);
         let from = 0;
         for (const end of ends) {
           await this.request(slots.slice(from, end), results);
@@ -187,7 +191,7 @@ export class KafkaLogProducer implements Producer {
         Number(entry.baseOffset ?? Number.NaN),
       );
     for (const slot of slots) {
-      const key = `${slot.topic}\u0000${slot.partition}`;
+      const key = slot.slot;
       const offset = next.get(key);
       if (offset === undefined || Number.isNaN(offset))
         throw new Error(`Kafka did not acknowledge partition ${slot.partition} of "${slot.topic}"`);
