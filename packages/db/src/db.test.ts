@@ -4,7 +4,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { afterAll, describe, expect, it, test } from "vitest";
 import { describeDatabaseContract } from "../test/database-contract";
-import { openDatabase, sqlArray, sqlTextArray } from "./index";
+import { openDatabase, sqlArray, sqlJsonArray, sqlTextArray } from "./index";
 import { applyMigrations, pgliteMigrationFactory } from "./migrations";
 import { LOCKFILE_CONTENT, LOCKFILE_NAME, pendingSchemaSql } from "./schema-engine";
 
@@ -155,6 +155,41 @@ describe("array literals for bulk statements", () => {
       );
       expect(again?.n).toEqual(odd);
       expect(again?.s).toEqual(plain);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("hand JSON documents to PostgreSQL as their exact text, in order, whatever they hold", async () => {
+    const db = await openDatabase({ url: "pglite://memory" });
+    try {
+      const odd = [
+        { s: 'a"b\\c', t: "$v$ and $v1$", u: "ünï 🚚\u0001\n" },
+        [1.5, null, true, "x,y"],
+        "plain",
+        0,
+      ].map((v) => JSON.stringify(v));
+      // Many, so the literal spans several pieces.
+      const many = Array.from({ length: 3_000 }, (_, i) =>
+        JSON.stringify({ i, pad: "p".repeat(40) }),
+      );
+      for (const texts of [odd, many]) {
+        const rows = await db.sql.query<{ i: number; s: string }>(
+          `SELECT i::int AS i, s::text AS s
+           FROM json_array_elements($1::json) WITH ORDINALITY AS u(s, i) ORDER BY i`,
+          [sqlJsonArray(texts)],
+        );
+        expect(rows.map((r) => r.s)).toEqual(texts);
+      }
+      // In a batch (one script, the literal dollar-quoted) too.
+      await db.sql.batch(async (tx) => {
+        await tx.query(
+          "CREATE TABLE docs AS SELECT s::text AS s FROM json_array_elements($1::json) AS u(s)",
+          [sqlJsonArray(odd)],
+        );
+      });
+      const stored = await db.sql.query<{ s: string }>("SELECT s FROM docs");
+      expect(stored.map((r) => r.s).sort()).toEqual([...odd].sort());
     } finally {
       await db.close();
     }

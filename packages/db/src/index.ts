@@ -26,6 +26,7 @@ export {
   SqlLiteral,
   type SqlTx,
   sqlArray,
+  sqlJsonArray,
   sqlTextArray,
 } from "./sql";
 export { databaseMigrations, isDatabaseUnreachable } from "./unreachable";

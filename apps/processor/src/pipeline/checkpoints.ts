@@ -1,4 +1,4 @@
-import { assertionKind, type Sql, type SqlTx, sqlTextArray } from "@fleetstream/db";
+import { assertionKind, type Sql, type SqlTx, sqlJsonArray, sqlTextArray } from "@fleetstream/db";
 
 /**
  * A checkpoint that must not be written as captured: its transaction is rolled back, and the
@@ -97,9 +97,10 @@ export function checkpointStore(groupId: string, topic: string) {
       if (keys.length > 0)
         await tx.query(
           `INSERT INTO processor_state (group_id, partition, key, state)
-           SELECT $1, $2, k, s FROM unnest($3::text[], $4::text[]) AS u(k, s)
+           SELECT $1, $2, k, s::text
+           FROM ROWS FROM (unnest($3::text[]), json_array_elements($4::json)) AS u(k, s)
            ON CONFLICT (group_id, partition, key) DO UPDATE SET state = excluded.state`,
-          [groupId, partition, sqlTextArray(keys), sqlTextArray(states)],
+          [groupId, partition, sqlTextArray(keys), sqlJsonArray(states)],
         );
       if (gone.length > 0)
         await tx.query(
