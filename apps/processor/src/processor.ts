@@ -189,16 +189,19 @@ function snapshotPhase(partition: number, intervalMs: number): number {
   return ((partition * 0.6180339887) % 1) * intervalMs;
 }
 
+/** The list of `topic`'s records in `grouped`, added empty if it has none yet. */
+function topicList(grouped: OutgoingRecordsByTopic, topic: string): OutgoingRecord[] {
+  let list = grouped.get(topic);
+  if (!list) {
+    list = [];
+    grouped.set(topic, list);
+  }
+  return list;
+}
+
 function byTopic(records: readonly OutputRecord[]): OutgoingRecordsByTopic {
   const grouped: OutgoingRecordsByTopic = new Map();
-  for (const { topic, key, value } of records) {
-    let list = grouped.get(topic);
-    if (!list) {
-      list = [];
-      grouped.set(topic, list);
-    }
-    list.push({ key, value });
-  }
+  for (const { topic, key, value } of records) topicList(grouped, topic).push({ key, value });
   return grouped;
 }
 
@@ -713,17 +716,9 @@ export function createProcessor(deps: {
     records: readonly CheckpointRecord[],
   ): Promise<OutgoingRecordsByTopic> {
     const grouped: OutgoingRecordsByTopic = new Map();
-    const listOf = (topic: string) => {
-      let list = grouped.get(topic);
-      if (!list) {
-        list = [];
-        grouped.set(topic, list);
-      }
-      return list;
-    };
     let sliceEnd = performance.now() + SNAPSHOT_SLICE_MS;
     for (const record of records) {
-      const list = listOf(record.topic);
+      const list = topicList(grouped, record.topic);
       if (!("encode" in record)) {
         list.push({ key: record.key, value: record.value });
         continue;
