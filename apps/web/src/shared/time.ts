@@ -6,12 +6,18 @@ export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
+// Formatters are kept per zone: building one costs milliseconds (the first, tens: the zone data
+// loads), and the header asks for the offset twice at each render, every second.
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
 /** "UTC+01:00" for a zone at an instant (offsets change with daylight saving time). */
 export function utcOffset(at: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    timeZoneName: "longOffset",
-  }).formatToParts(at);
+  let offsetFormatter = offsetFormatters.get(timeZone);
+  if (!offsetFormatter) {
+    offsetFormatter = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
+    offsetFormatters.set(timeZone, offsetFormatter);
+  }
+  const parts = offsetFormatter.formatToParts(at);
   const name = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const offset = name.replace(/^GMT/, "");
   return `UTC${offset === "" ? "+00:00" : offset}`;

@@ -3,13 +3,22 @@ import { createFlushPacer, flushDelay, gapAfter, type PacerClock } from "./flush
 
 const limits = { settleMs: 5, minGapMs: 16, maxGapMs: 300, costShare: 10 };
 
-/** A clock whose time moves only when told; due timers run as it passes them. */
-function manualClock(): PacerClock & { advance(ms: number): void; readonly timers: number } {
+/**
+ * A clock whose time moves only when told; due timers run as it passes them. CPU time moves
+ * only with `work` (time spent pushing), not with `advance` (waiting, or paused by the OS).
+ */
+function manualClock(): PacerClock & {
+  advance(ms: number): void;
+  work(ms: number): void;
+  readonly timers: number;
+} {
   let now = 0;
+  let cpu = 0;
   let nextId = 0;
   const timers = new Map<number, { at: number; run: () => void }>();
   return {
     now: () => now,
+    cpuMs: () => cpu,
     setTimeout(run, ms) {
       nextId += 1;
       timers.set(nextId, { at: now + ms, run });
@@ -28,14 +37,24 @@ function manualClock(): PacerClock & { advance(ms: number): void; readonly timer
       }
       now = Math.max(now, end); // a push may have moved the clock past the end
     },
+    work(ms) {
+      cpu += ms;
+      now += ms;
+    },
     get timers() {
       return timers.size;
     },
   };
 }
 
-/** A pacer whose every push takes `cost` ms of the manual clock; returns the push times. */
-function paced(cost: (push: number) => number = () => 0) {
+/**
+ * A pacer whose every push uses `cost` ms of CPU, and is paused `paused` ms more (the OS running
+ * other processes); returns the push times.
+ */
+function paced(
+  cost: (push: number) => number = () => 0,
+  paused: (push: number) => number = () => 0,
+) {
   const clock = manualClock();
   const pushes: number[] = [];
   const pacer = createFlushPacer({
@@ -43,7 +62,8 @@ function paced(cost: (push: number) => number = () => 0) {
     clock,
     flush: () => {
       pushes.push(clock.now());
-      clock.advance(cost(pushes.length));
+      clock.work(cost(pushes.length));
+      clock.advance(paused(pushes.length));
     },
   });
   return { clock, pushes, pacer };
@@ -104,6 +124,20 @@ describe("the flush pacer", () => {
     expect(pushes).toEqual([5, 93]);
     clock.advance(1);
     expect(pushes).toEqual([5, 93, 493]);
+  });
+
+  it("counts a push's CPU time as its cost, not the time the OS paused it", () => {
+    // Each push uses 1 ms of CPU but ends 60 ms after it began (a busy machine).
+    const { clock, pushes, pacer } = paced(
+      () => 1,
+      () => 59,
+    );
+    pacer.start();
+    clock.advance(5); // pushed at 5, ends at 65: the gap is 16 ms, not 600
+    expect(pacer.gapMs).toBe(16);
+    pacer.changed();
+    clock.advance(100);
+    expect(pushes).toEqual([5, 81]);
   });
 
   it("pushes nothing before start or after stop, and leaves no timer behind", () => {
