@@ -16,6 +16,18 @@ export const SPLIT_LANES: readonly (readonly ProcessorOperatorName[])[] = [
   ["windows"],
 ];
 
+/** Whether a lane's results are on the live path (the map's positions and the alerts). */
+export const isLiveLane = (operators: readonly ProcessorOperatorName[]): boolean =>
+  operators.includes("positions") || operators.includes("geofence");
+
+/**
+ * How a lane off the live path (the speed windows) fetches: once 64 KiB (~430 fixes) are there
+ * or 250 ms have passed, instead of at every record: fewer, larger fetches for it and for the
+ * broker, on the cores the live path shares (latency bench at 2,000 fixes/s, one A/B pair: the
+ * processors 8.6 → 7.1 CPU seconds per 20 s, Kafka 9.5 → 8.6). Its windows close on minutes.
+ */
+export const BATCHED_FETCH = { minBytes: 64 * 1024, maxWaitTimeMs: 250 } as const;
+
 /** Whether a lane runs every operator (the processor undivided). */
 export const runsAllOperators = (operators: readonly ProcessorOperatorName[]): boolean =>
   operators.length === PROCESSOR_OPERATOR_NAMES.length;

@@ -11,7 +11,7 @@ import {
 import { collectDefaultMetrics } from "prom-client";
 import { composeProcessor } from "./compose";
 import { readProcessorEnv } from "./env";
-import { runsAllOperators } from "./lanes";
+import { BATCHED_FETCH, isLiveLane, runsAllOperators } from "./lanes";
 
 /** Where Prometheus finds the processor unless PROCESSOR_METRICS_PORT says otherwise. */
 const DEFAULT_METRICS_PORT = 9464;
@@ -29,7 +29,10 @@ await runMain("processor", async () => {
     clientId: "fleetstream-processor",
     brokers: env.KAFKA_BROKERS,
     security: kafkaSecurity(env),
-    consumer: sessionTuning(env.KAFKA_SESSION_TIMEOUT_MS),
+    consumer: {
+      ...sessionTuning(env.KAFKA_SESSION_TIMEOUT_MS),
+      ...(isLiveLane(env.PROCESSOR_OPERATORS) ? {} : BATCHED_FETCH),
+    },
   });
   const processor = composeProcessor({
     env,

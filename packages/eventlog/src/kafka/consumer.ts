@@ -25,8 +25,14 @@ export interface KafkaConsumerTuning {
   heartbeatIntervalMs?: number;
   /** How long a rebalance waits for members to finish their batch and rejoin. */
   rebalanceTimeoutMs?: number;
-  /** Longest a fetch waits on the broker when there is nothing new. */
+  /** Longest a fetch waits on the broker for `minBytes` (when there is nothing new). */
   maxWaitTimeMs?: number;
+  /**
+   * A fetch returns once this many bytes are there (or `maxWaitTimeMs` passed). 1, the default,
+   * answers every record at once; a consumer off the live path asks for more, and so sends the
+   * broker fewer, larger fetches.
+   */
+  minBytes?: number;
   /** Most bytes one fetch returns per partition (kafkajs default 1 MiB). */
   maxBytesPerPartition?: number;
 }
@@ -41,6 +47,7 @@ export const DEFAULT_TUNING: Required<KafkaConsumerTuning> = {
   heartbeatIntervalMs: 3_000,
   rebalanceTimeoutMs: 60_000,
   maxWaitTimeMs: 500,
+  minBytes: 1,
   // kafkajs decodes a whole fetch before the first batch is handled, and every record of it
   // (about ten objects each) then lives until its batch is processed. With 2 MiB per partition a
   // fetch held ~50,000 records for seconds: they outlived the young generation, and the
@@ -166,6 +173,7 @@ export class KafkaLogConsumer implements Consumer {
       heartbeatInterval: tuning.heartbeatIntervalMs,
       rebalanceTimeout: tuning.rebalanceTimeoutMs,
       maxWaitTimeInMs: tuning.maxWaitTimeMs,
+      minBytes: tuning.minBytes,
       maxBytesPerPartition: tuning.maxBytesPerPartition,
       maxBytes: Math.max(10 * 1024 * 1024, tuning.maxBytesPerPartition * 2),
       allowAutoTopicCreation: false,
