@@ -75,7 +75,7 @@ export function createWebMetrics(
   });
   new Gauge({
     name: "fleetstream_web_flush_gap_seconds",
-    help: "Time now kept between two pushes of live updates: 10x the last push's CPU time, from 16 ms up to the longest wait (grows under load)",
+    help: "Time now kept between two pushes of live positions: 10x the last push's CPU time, from 16 ms up to the longest wait (grows under load)",
     registers,
     collect() {
       this.set(sources.flushGapMs() / 1000);

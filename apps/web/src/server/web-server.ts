@@ -218,18 +218,26 @@ export function createWebServer(deps: WebServerDeps): WebServer {
 
   // Names this instance in logs (every instance reads every topic whole, without a group).
   const instance = `web-${hostname()}-${process.pid}-${randomBytes(4).toString("hex")}`;
-  // Pushes what the feeds gathered: soon after it arrives when idle, coalesced under load.
-  const pacer = createFlushPacer({
+  // Pushes what the feeds gathered: soon after it arrives when idle, coalesced under load. The
+  // map's positions are paced on their own: a minute's close makes the windows' push costly
+  // (a change for nearly every truck), and its gap then held the positions back too.
+  const pushFeeds = (list: readonly LiveFeed[]) => {
+    const began = performance.now();
+    for (const feed of list) feed.flush(io);
+    metrics.flushed((performance.now() - began) / 1000);
+  };
+  const positionsPacer = createFlushPacer({
     maxGapMs: flushIntervalMs,
-    flush: () => {
-      const began = performance.now();
-      for (const feed of feeds) feed.flush(io);
-      metrics.flushed((performance.now() - began) / 1000);
-    },
+    flush: () => pushFeeds([positions]),
   });
-  const feedOptions = { eventLog, logger: deps.logger, partitions, onChange: pacer.changed };
+  const panelsPacer = createFlushPacer({
+    maxGapMs: flushIntervalMs,
+    flush: () => pushFeeds([geofences, alerts, windows]),
+  });
+  const feedOptions = { eventLog, logger: deps.logger, partitions, onChange: panelsPacer.changed };
   const positions = createPositionsFeed({
     ...feedOptions,
+    onChange: positionsPacer.changed,
     onPushed: (pushed, at) => metrics.positionsPushed(pushed, at),
     ...(deps.mapDetailLimit ? { streams: { detailLimit: deps.mapDetailLimit } } : {}),
   });
@@ -249,7 +257,7 @@ export function createWebServer(deps: WebServerDeps): WebServer {
     feeds,
     sockets: () => io.engine.clientsCount,
     trucks: () => positions.view.size,
-    flushGapMs: () => pacer.gapMs,
+    flushGapMs: () => positionsPacer.gapMs,
   });
 
   /**
@@ -452,7 +460,8 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       // Before ready: decoding them blocks the server for a second, which no page should wait on.
       await context.api.basemap.preload();
       started = true;
-      pacer.start();
+      positionsPacer.start();
+      panelsPacer.start();
       logger.info({ url: this.url, dev, instance }, "web server ready");
     },
 
@@ -460,7 +469,8 @@ export function createWebServer(deps: WebServerDeps): WebServer {
       probe?.stop();
       if (sessionSweep) clearInterval(sessionSweep);
       sessionSweep = undefined;
-      pacer.stop();
+      positionsPacer.stop();
+      panelsPacer.stop();
       io.disconnectSockets(true);
       if (started) for (const feed of feeds) await feed.stop();
       started = false;
