@@ -6,18 +6,24 @@ export function browserTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
 }
 
-// Formatters are kept per zone: building one costs milliseconds (the first, tens: the zone data
-// loads), and the header asks for the offset twice at each render, every second.
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+// Formatters are built once per zone and kind: building one costs milliseconds (the first, tens:
+// the zone data loads), and the header formats its clock and asks for the offset every second.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function cachedFormatter(key: string, build: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let f = formatters.get(key);
+  if (!f) {
+    f = build();
+    formatters.set(key, f);
+  }
+  return f;
+}
 
 /** "UTC+01:00" for a zone at an instant (offsets change with daylight saving time). */
 export function utcOffset(at: number, timeZone: string): string {
-  let offsetFormatter = offsetFormatters.get(timeZone);
-  if (!offsetFormatter) {
-    offsetFormatter = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" });
-    offsetFormatters.set(timeZone, offsetFormatter);
-  }
-  const parts = offsetFormatter.formatToParts(at);
+  const parts = cachedFormatter(
+    `${timeZone}|offset`,
+    () => new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "longOffset" }),
+  ).formatToParts(at);
   const name = parts.find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const offset = name.replace(/^GMT/, "");
   return `UTC${offset === "" ? "+00:00" : offset}`;
@@ -28,22 +34,19 @@ export function zoneLabel(at: number, timeZone: string): string {
   return `${timeZone} (${utcOffset(at, timeZone)})`;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(timeZone: string, withDate: boolean): Intl.DateTimeFormat {
-  const key = `${timeZone}|${withDate}`;
-  let f = formatters.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-GB", {
-      timeZone,
-      hourCycle: "h23",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      ...(withDate ? { year: "numeric", month: "2-digit", day: "2-digit" } : {}),
-    });
-    formatters.set(key, f);
-  }
-  return f;
+  return cachedFormatter(
+    `${timeZone}|${withDate}`,
+    () =>
+      new Intl.DateTimeFormat("en-GB", {
+        timeZone,
+        hourCycle: "h23",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        ...(withDate ? { year: "numeric", month: "2-digit", day: "2-digit" } : {}),
+      }),
+  );
 }
 
 /** "14:03:07" in the zone. */
