@@ -41,6 +41,9 @@ import {
   trucksHeld,
 } from "./lib/live-fleet";
 
+/** The page variants, each measured at every size (see `Variant` below). */
+const VARIANTS = ["canvas", "dom", "canvas-every-truck"] as const;
+
 const { values } = parseArgs({
   options: {
     sizes: { type: "string", default: "1000,10000,50000" },
@@ -48,7 +51,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "10" },
     loads: { type: "string", default: "3" },
     // A subset for a quick look at one variant; the last line's targets need canvas and dom.
-    layers: { type: "string", default: "canvas,dom,canvas-every-truck" },
+    layers: { type: "string", default: VARIANTS.join(",") },
   },
 });
 const SIZES = values.sizes.split(",").map(Number);
@@ -92,7 +95,7 @@ interface PageResult {
  * with the limit lifted, so every truck and every update reaches the browser and the canvas
  * layer clusters them itself (the rendering engine under the whole load); `dom` the baseline.
  */
-type Variant = "canvas" | "canvas-every-truck" | "dom";
+type Variant = (typeof VARIANTS)[number];
 
 interface FrameWindow {
   fps: number;
@@ -340,7 +343,7 @@ async function main() {
   const largest = Math.max(...SIZES);
   const at = (layer: Variant) =>
     results.find((r) => r.layer === layer && r.trucks === largest) as PageResult;
-  const left = (["canvas", "dom", "canvas-every-truck"] as const).filter((l) => !LAYERS.has(l));
+  const left = VARIANTS.filter((l) => !LAYERS.has(l));
   if (left.length > 0) {
     // A look at some variants only: no comparison, no targets.
     const last = results.at(-1);
