@@ -19,7 +19,6 @@ import {
 import {
   bruteForceWindows,
   DEFAULT_WINDOW_CONFIG,
-  isEmitted,
   NO_ZONES,
   type OracleRecord,
   type OracleResult,
@@ -214,10 +213,10 @@ function compareWithOracle(rows: Stored, oracle: OracleResult<GpsFix>): string[]
         `truck window ${key}: stored ${JSON.stringify(row)}, oracle ${JSON.stringify(e)}`,
       );
   }
-  // Stored: tumbling windows (early and final) and hopping windows when final (isEmitted).
-  const emitted = [...oracle.truckWindows.values()].filter(isEmitted).length;
-  if (rows.truck.length !== emitted)
-    problems.push(`${rows.truck.length} truck windows stored, oracle has ${emitted}`);
+  // Stored: final windows only (open ones are on the topic).
+  const finals = [...oracle.truckWindows.values()].filter((w) => w.final).length;
+  if (rows.truck.length !== finals)
+    problems.push(`${rows.truck.length} truck windows stored, oracle has ${finals} final`);
   for (const row of rows.scope) {
     const scopeType = row.scopeType as "fleet" | "geofence";
     const key = scopeWindowKey({

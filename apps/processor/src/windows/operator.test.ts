@@ -1,4 +1,4 @@
-import { type GpsFix, TOPICS } from "@fleetstream/contracts";
+import { type GpsFix, TOPICS, type TruckSpeedWindow } from "@fleetstream/contracts";
 import { type Database, openDatabase } from "@fleetstream/db";
 import { InMemoryEventLog } from "@fleetstream/eventlog";
 import { createLogger } from "@fleetstream/service";
@@ -49,6 +49,13 @@ describe("speed windows operator on PGlite", () => {
   });
   const plan = planWindows();
   let oracle: OracleResult<TestFix>;
+  type PublishedWindow = TruckSpeedWindow & { kind: "tumbling" | "hopping" };
+  type WindowValues = Pick<
+    TruckSpeedWindow,
+    "final" | "fixCount" | "speedingCount" | "maxSpeedKmh" | "avgSpeedKmh" | "distanceM"
+  >;
+  /** The last value published to truck_speed_windows per window (committed checkpoints only). */
+  const published = new Map<string, PublishedWindow>();
   const operator = (idleTimeoutMs: number) =>
     createSpeedWindowsOperator({
       eventLog,
@@ -81,6 +88,14 @@ describe("speed windows operator on PGlite", () => {
   /** The processor's checkpoint for one partition (one operator). */
   async function checkpoint(op: StreamOperator, partition: number, from: number, to: number) {
     const c = op.checkpoint(partition, { now: Date.now(), lag: 0 });
+    for (const r of encodedRecords(c.records))
+      if (r.topic === TOPICS.truckSpeedWindows.name) {
+        const w = JSON.parse(r.value) as PublishedWindow;
+        published.set(
+          truckWindowKey({ truckId: w.truckId, kind: w.kind, start: w.windowStart }),
+          w,
+        );
+      }
     const rows = new Map<string, string | undefined>();
     for (const key of c.changed) {
       const value = op.stateOf(partition, key);
@@ -140,28 +155,52 @@ describe("speed windows operator on PGlite", () => {
   });
   afterAll(() => db?.close());
 
-  it("stores the oracle's truck windows, with the same final flags", async () => {
-    const rows = await db.prisma.truckSpeedWindow.findMany();
-    // Tumbling windows early and final, hopping windows when final (isEmitted).
-    expect(rows.length).toBe([...oracle.truckWindows.values()].filter(isEmitted).length);
-    const mismatches = rows.filter((row) => {
-      const kind = row.kind as "tumbling" | "hopping";
+  /** The windows (stored or published) that differ from the oracle's. */
+  const mismatches = (
+    windows: { truckId: string; kind: string; start: number; end: number; w: WindowValues }[],
+  ) =>
+    windows.filter(({ truckId, kind, start, end, w }) => {
       const expected = oracle.truckWindows.get(
-        truckWindowKey({ truckId: row.truckId, kind, start: row.windowStart.getTime() }),
+        truckWindowKey({ truckId, kind: kind as "tumbling" | "hopping", start }),
       );
       return !(
         expected &&
-        expected.final === row.final &&
-        expected.fixCount === row.fixCount &&
-        expected.speedingCount === row.speedingCount &&
-        expected.maxSpeedKmh === row.maxSpeedKmh &&
-        expected.end === row.windowEnd.getTime() &&
-        close(expected.avgSpeedKmh, row.avgSpeedKmh) &&
-        close(expected.distanceM, row.distanceM)
+        expected.final === w.final &&
+        expected.fixCount === w.fixCount &&
+        expected.speedingCount === w.speedingCount &&
+        expected.maxSpeedKmh === w.maxSpeedKmh &&
+        expected.end === end &&
+        close(expected.avgSpeedKmh, w.avgSpeedKmh) &&
+        close(expected.distanceM, w.distanceM)
       );
     });
-    expect(mismatches).toEqual([]);
-    expect(rows.some((r) => r.final) && rows.some((r) => !r.final)).toBe(true);
+
+  it("publishes the oracle's truck windows: open tumbling ones early, every one when final", () => {
+    // Tumbling windows early and final, hopping windows when final (isEmitted).
+    expect(published.size).toBe([...oracle.truckWindows.values()].filter(isEmitted).length);
+    const windows = [...published.values()].map((w) => ({
+      truckId: w.truckId,
+      kind: w.kind,
+      start: w.windowStart,
+      end: w.windowEnd,
+      w,
+    }));
+    expect(mismatches(windows)).toEqual([]);
+    expect(windows.some(({ w }) => w.final) && windows.some(({ w }) => !w.final)).toBe(true);
+  });
+
+  it("stores the oracle's final truck windows and no open one", async () => {
+    const rows = await db.prisma.truckSpeedWindow.findMany();
+    expect(rows.length).toBe([...oracle.truckWindows.values()].filter((w) => w.final).length);
+    const windows = rows.map((row) => ({
+      truckId: row.truckId,
+      kind: row.kind,
+      start: row.windowStart.getTime(),
+      end: row.windowEnd.getTime(),
+      w: row,
+    }));
+    expect(mismatches(windows)).toEqual([]);
+    expect(rows.every((r) => r.final)).toBe(true);
   });
 
   it("stores every late fix once with its reason, and no duplicate counts twice", async () => {

@@ -1,5 +1,10 @@
 import { type SqlTx, sqlArray, sqlTextArray } from "@fleetstream/db";
-import type { LateFix, PartialChange, TruckWindowColumns, WindowFix } from "@fleetstream/windows";
+import {
+  type LateFix,
+  type PartialChange,
+  TruckWindowColumns,
+  type WindowFix,
+} from "@fleetstream/windows";
 
 /**
  * PostgreSQL side of one partition's speed-window outputs, written at each checkpoint. Batches
@@ -33,7 +38,22 @@ export interface WindowOutputs<F extends WindowFix> {
   progress: PartitionProgressRow | undefined;
 }
 
-/** Writes a checkpoint's truck windows, partials, late fixes and the partition's progress. */
+/**
+ * The final windows of `windows` (the same columns when all are final). Open windows' early values
+ * are for live readers: the topic, and the web's view, which the windows API merges with the
+ * stored finals. Storing every early value (about one per fix) took about half of PostgreSQL's
+ * statement time at 10,000 fixes/s.
+ */
+function finalOnly(windows: TruckWindowColumns): TruckWindowColumns {
+  let finals = 0;
+  for (let i = 0; i < windows.length; i++) if (windows.final[i]) finals++;
+  if (finals === windows.length) return windows;
+  const kept = new TruckWindowColumns();
+  for (let i = 0; i < windows.length; i++) if (windows.final[i]) kept.append(windows, i);
+  return kept;
+}
+
+/** Writes a checkpoint's final truck windows, partials, late fixes and the partition's progress. */
 export async function saveWindowOutputs<F extends WindowFix>(
   tx: SqlTx,
   groupId: string,
@@ -45,7 +65,7 @@ export async function saveWindowOutputs<F extends WindowFix>(
     groupId,
   ]);
 
-  const w = out.windows;
+  const w = finalOnly(out.windows);
   if (w.length > 0)
     await tx.query(
       `INSERT INTO truck_speed_windows (truck_id, window_start, size_ms, window_end, kind, final,
