@@ -7,7 +7,7 @@
  * the probe truck, which it follows as a selected truck (`--stream fleet`: the whole-fleet
  * stream of every update, v1, the dashboard before the viewport stream). A probe truck of its own
  * sends a fix every 100–200 ms; for each load, fleet-sim produces that many background fixes per
- * second (5 s to settle, then `seconds` measured). For every probe fix: produce time = its Kafka
+ * second (until every truck has reported once, plus 5 s, to settle; then `seconds` measured). For every probe fix: produce time = its Kafka
  * record timestamp → the socket.io client receiving it (or a newer fix of the probe, which
  * replaces it on screen).
  * Baseline, same run and load: Kafka alone, produce time → a plain reader receiving the probe
@@ -59,6 +59,12 @@ const LOADS = values.loads.split(",").map(Number);
 const SECONDS = Number(values.seconds);
 const TRUCKS = Number(values.trucks);
 const SETTLE_S = 5;
+/**
+ * Seconds before a load is measured: until every background truck has reported once (a fleet that
+ * has been running: its first fixes add 50,000 new trucks to every state and view, 25 s at
+ * 2,000 fixes/s), then SETTLE_S. The probes before are reported apart (`appearing*`).
+ */
+const settleSeconds = (rate: number) => (rate > 0 ? Math.ceil(TRUCKS / rate) + SETTLE_S : SETTLE_S);
 const TARGETS_P99_MS = new Map([
   [2_000, 100],
   [10_000, 250],
@@ -97,6 +103,30 @@ interface Probe {
   positionReadAt?: number;
 }
 const probes = new Map<number, Probe>();
+
+/**
+ * The 3 slowest probes shown, each with when it was produced (s into the load's probes, and UTC
+ * to match with the services' logs) and where its time went: a p99 of ~200 probes is their
+ * second-slowest, so these say what the p99 is made of.
+ */
+function slowestProbes(mine: Probe[]): string[] {
+  const shown = mine.filter(
+    (p): p is Probe & { producedAt: number; shownAt: number } =>
+      p.producedAt !== undefined && p.shownAt !== undefined,
+  );
+  const first = Math.min(...shown.map((p) => p.producedAt));
+  const ms = (from: number | undefined, to: number | undefined) =>
+    from === undefined || to === undefined ? "?" : String(Math.round(to - from));
+  const total = (p: { producedAt: number; shownAt: number }) => p.shownAt - p.producedAt;
+  return shown
+    .sort((a, b) => total(b) - total(a))
+    .slice(0, 3)
+    .map((p) => {
+      const at = `+${((p.producedAt - first) / 1000).toFixed(1)} s (${new Date(p.producedAt).toISOString().slice(11, 23)})`;
+      const parts = `processed ${ms(p.producedAt, p.processedAt)}, sent ${ms(p.processedAt, p.publishedAt)}, read ${ms(p.publishedAt, p.positionReadAt)}, socket ${ms(p.positionReadAt, p.shownAt)}`;
+      return `${at} ${total(p)} ms (${parts}${p.superseded ? ", superseded" : ""})`;
+    });
+}
 
 const stats = (samples: number[]) => {
   const sorted = samples.sort((a, b) => a - b);
@@ -273,7 +303,7 @@ async function main() {
     const shown = () => [...probes.values()].filter((p) => p.shownAt !== undefined).length;
     await until("a first probe fix on the socket (processor started)", () => shown() > 0, 180_000);
     log(
-      `latency bench ${run}: loads ${LOADS.join(", ")} fixes/s, ${SECONDS} s each (+${SETTLE_S} s to settle), ${TRUCKS} background trucks; load average ${loadavg()
+      `latency bench ${run}: loads ${LOADS.join(", ")} fixes/s, ${SECONDS} s each (after every truck reported once, +${SETTLE_S} s), ${TRUCKS} background trucks; load average ${loadavg()
         .map((l) => l.toFixed(2))
         .join(" ")}`,
     );
@@ -281,6 +311,7 @@ async function main() {
     const status = statusLine();
     for (const rate of LOADS) {
       load = rate;
+      const settleS = settleSeconds(rate);
       const background =
         rate > 0
           ? simulate(
@@ -290,7 +321,7 @@ async function main() {
                 "--rate",
                 String(rate),
                 "--duration",
-                `${SETTLE_S + SECONDS + 1}s`,
+                `${settleS + SECONDS + 1}s`,
                 "--seed",
                 "12",
                 "--partitions",
@@ -303,13 +334,13 @@ async function main() {
             )
           : Promise.resolve();
       const began = Date.now();
-      for (let s = 0; s < SETTLE_S + SECONDS; s++) {
-        measuring = s >= SETTLE_S;
+      for (let s = 0; s < settleS + SECONDS; s++) {
+        measuring = s >= settleS;
         const mine = [...probes.values()].filter((p) => p.load === rate && p.measured);
         const seen = mine.filter((p) => p.shownAt !== undefined && p.producedAt !== undefined);
         const so = stats(seen.map((p) => (p.shownAt as number) - (p.producedAt as number)));
         status.update(
-          `load ${rate} fixes/s: ${measuring ? `measuring ${s - SETTLE_S + 1}/${SECONDS} s` : "settling"}, probe fixes ${seen.length}/${mine.length} seen` +
+          `load ${rate} fixes/s: ${measuring ? `measuring ${s - settleS + 1}/${SECONDS} s` : `settling ${s + 1}/${settleS} s`}, probe fixes ${seen.length}/${mine.length} seen` +
             (seen.length > 0 ? `, p50 ${so.p50} ms, p99 ${so.p99} ms` : "") +
             `, load average ${loadavg()[0]?.toFixed(2)}`,
         );
@@ -326,6 +357,13 @@ async function main() {
 
     const loads = LOADS.map((rate) => {
       const mine = [...probes.values()].filter((p) => p.load === rate && p.measured);
+      const appearing = stats(
+        [...probes.values()]
+          .filter((p) => p.load === rate && !p.measured)
+          .flatMap((p) =>
+            p.producedAt !== undefined && p.shownAt !== undefined ? [p.shownAt - p.producedAt] : [],
+          ),
+      );
       const shownMs: number[] = [];
       const kafkaMs: number[] = [];
       // Fixes sent on their own: produce → processed (processor), processed → socket (web app).
@@ -376,9 +414,17 @@ async function main() {
         supersededBeforeShown: mine.filter((p) => p.superseded).length,
         notShown: mine.length - shownMs.length,
         targetP99: TARGETS_P99_MS.get(rate) ?? null,
+        settleSeconds: settleSeconds(rate),
+        appearingP50: appearing.p50,
+        appearingP99: appearing.p99,
+        slowest: slowestProbes(mine),
       };
     });
     for (const l of loads) {
+      log(
+        `load ${l.rate} fixes/s, while settling (${l.settleSeconds} s: the fleet's first fixes): p50 ${l.appearingP50} ms, p99 ${l.appearingP99} ms`,
+      );
+      log(`load ${l.rate} fixes/s, slowest probes measured: ${l.slowest.join("; ")}`);
       log(
         `load ${l.rate} fixes/s: socket p50 ${l.p50} ms, p99 ${l.p99} ms; Kafka alone p50 ${l.kafkaOnlyP50} ms, p99 ${l.kafkaOnlyP99} ms; of that, produced → processed p50 ${l.processedP50} ms, p99 ${l.processedP99} ms, processed → socket p50 ${l.processedToSocketP50} ms, p99 ${l.processedToSocketP99} ms (processed → sent p50 ${l.processedToSentP50}/p99 ${l.processedToSentP99}, sent → a reader ${l.sentToReaderP50}/${l.sentToReaderP99}, reader → socket ${l.readerToSocketP50}/${l.readerToSocketP99}) (${l.probes} probe fixes, ${l.supersededBeforeShown} shown by a newer one, ${l.notShown} not shown)`,
       );
