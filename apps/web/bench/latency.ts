@@ -124,7 +124,8 @@ function slowestProbes(mine: Probe[]): string[] {
     .map((p) => {
       const at = `+${((p.producedAt - first) / 1000).toFixed(1)} s (${new Date(p.producedAt).toISOString().slice(11, 23)})`;
       const parts = `processed ${ms(p.producedAt, p.processedAt)}, sent ${ms(p.processedAt, p.publishedAt)}, read ${ms(p.publishedAt, p.positionReadAt)}, socket ${ms(p.positionReadAt, p.shownAt)}`;
-      return `${at} ${total(p)} ms (${parts}${p.superseded ? ", superseded" : ""})`;
+      // A superseded probe's processedAt and records are the newer fix's that replaced it.
+      return `${at} ${total(p)} ms (${p.superseded ? "shown by a newer fix" : parts})`;
     });
 }
 
