@@ -1,5 +1,13 @@
-import { expect } from "@playwright/test";
-import { fenceAroundTruck, liveTrucks, openConsole, screenshot, test, uniqueName } from "./support";
+import { expect, type Page } from "@playwright/test";
+import {
+  fenceAroundTruck,
+  fenceAt,
+  liveTrucks,
+  openConsole,
+  screenshot,
+  test,
+  uniqueName,
+} from "./support";
 
 // One test per journey of the operations console (issue 9), each against both launch modes.
 
@@ -70,8 +78,40 @@ test("draw a geofence on the map and see a truck raise ENTER in the feed", async
     .filter({ hasText: "ENTER" });
   await expect(enter.first()).toBeVisible({ timeout: 20_000 });
   await expect(enter.first()).toContainText(name);
+  // A second fence centred on the drawn one: its label would lie on the drawn one's. Labels never
+  // cover one another; the selected (drawn) fence keeps its label, the other one's gives way.
+  const { geofences } = await (await request.get("/api/geofences?tag=drawn")).json();
+  const drawn = geofences.find((f: { name: string }) => f.name === name);
+  const corners: [number, number][] = drawn.geometry.coordinates[0];
+  const middle = (i: 0 | 1) =>
+    (Math.min(...corners.map((c) => c[i])) + Math.max(...corners.map((c) => c[i]))) / 2;
+  const beside = await fenceAt(request, uniqueName("Beside"), [middle(0), middle(1)]);
+  await expect(page.locator(".fence-label", { hasText: beside.name })).toHaveClass(/covered/);
+  await expect(page.locator(".fence-label", { hasText: name })).not.toHaveClass(/covered/);
+  await expect.poll(() => overlappingFenceLabels(page)).toEqual([]);
   await screenshot(page, testInfo, "draw-fence-enter");
+  expect((await request.delete(`/api/geofences/${beside.id}`)).status()).toBe(204);
 });
+
+/** Pairs of shown fence labels (by their text) whose boxes overlap. */
+async function overlappingFenceLabels(page: Page): Promise<string[]> {
+  const labels = await page
+    .locator(".fence-label:not(.fence-label--covered)")
+    .evaluateAll((elements) =>
+      elements.map((e) => ({ text: e.textContent ?? "", box: e.getBoundingClientRect().toJSON() })),
+    );
+  const pairs: string[] = [];
+  for (const [i, a] of labels.entries())
+    for (const b of labels.slice(i + 1))
+      if (
+        a.box.left < b.box.right &&
+        b.box.left < a.box.right &&
+        a.box.top < b.box.bottom &&
+        b.box.top < a.box.bottom
+      )
+        pairs.push(`${a.text} / ${b.text}`);
+  return pairs;
+}
 
 test("acknowledge an alert: who and when are kept across a reload", async ({
   page,

@@ -56,12 +56,17 @@ export async function fenceAroundTruck(
   truck: LiveTruck,
   name: string,
 ): Promise<{ id: string; name: string }> {
+  return fenceAt(request, name, [truck.lon, truck.lat]);
+}
+
+/** A 5 km circle fence (tag e2e) centred on [lon, lat]. */
+export async function fenceAt(
+  request: APIRequestContext,
+  name: string,
+  center: [number, number],
+): Promise<{ id: string; name: string }> {
   const response = await request.post("/api/geofences", {
-    data: {
-      name,
-      tags: ["e2e"],
-      geometry: { type: "Circle", center: [truck.lon, truck.lat], radiusM: 5_000 },
-    },
+    data: { name, tags: ["e2e"], geometry: { type: "Circle", center, radiusM: 5_000 } },
   });
   expect(response.status()).toBe(201);
   return response.json();

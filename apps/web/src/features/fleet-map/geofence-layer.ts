@@ -2,6 +2,7 @@ import type { Geofence, Occupancy } from "@fleetstream/contracts";
 import * as L from "leaflet";
 import { fenceColour } from "../geofences/geofence-store";
 import { corridorWeight, lineToLatLngs, ringsToLatLngs } from "./geofence-shapes";
+import { labelsToShow } from "./label-declutter";
 import { escapeHtml } from "./truck-marker-html";
 
 interface Drawn {
@@ -14,7 +15,9 @@ interface Drawn {
 /**
  * Every geofence on the map in its tag's colour, with a label naming it and how many trucks are
  * inside now. Click selects; the selected fence is drawn thicker. A fence being edited is hidden
- * here (the editor draws it).
+ * here (the editor draws it). Labels that would cover one another are thinned out after every
+ * move, zoom and change: the selected fence's label first, then the fences with the most trucks
+ * inside.
  */
 export class GeofenceLayer {
   readonly #map: L.Map;
@@ -32,6 +35,7 @@ export class GeofenceLayer {
     const pane = map.getPane(this.#pane) ?? map.createPane(this.#pane);
     pane.style.zIndex = "410";
     map.on("zoomend", this.#resizeBuffers);
+    map.on("zoomend moveend", this.#declutterSoon);
   }
 
   setFences(fences: readonly Geofence[]): void {
@@ -55,16 +59,19 @@ export class GeofenceLayer {
       this.#draw(fence);
     }
     this.#restyle();
+    this.#declutterSoon();
   }
 
   setOccupancy(occupancy: Occupancy): void {
     this.#occupancy = occupancy;
     for (const drawn of this.#drawn.values()) this.#label(drawn);
+    this.#declutterSoon();
   }
 
   select(id: string | null): void {
     this.#selected = id;
     this.#restyle();
+    this.#declutterSoon();
   }
 
   /** Hides one fence (while the editor shows it), or none. */
@@ -75,6 +82,7 @@ export class GeofenceLayer {
       if (visible && !this.#map.hasLayer(drawn.group)) drawn.group.addTo(this.#map);
       if (!visible) drawn.group.remove();
     }
+    this.#declutterSoon();
   }
 
   bounds(id: string): L.LatLngBounds | undefined {
@@ -83,6 +91,8 @@ export class GeofenceLayer {
 
   destroy(): void {
     this.#map.off("zoomend", this.#resizeBuffers);
+    this.#map.off("zoomend moveend", this.#declutterSoon);
+    if (this.#declutterFrame !== undefined) cancelAnimationFrame(this.#declutterFrame);
     for (const drawn of this.#drawn.values()) drawn.group.remove();
     this.#drawn.clear();
   }
@@ -132,7 +142,11 @@ export class GeofenceLayer {
     const text =
       `<span class="fence-label__name">${escapeHtml(drawn.fence.name)}</span>` +
       `<span class="fence-label__count">${inside} inside</span>`;
-    drawn.group.unbindTooltip();
+    // The same element when it exists: it keeps its place and whether it is covered.
+    if (drawn.group.getTooltip()) {
+      drawn.group.setTooltipContent(text);
+      return;
+    }
     drawn.group.bindTooltip(text, {
       permanent: true,
       direction: "center",
@@ -158,6 +172,31 @@ export class GeofenceLayer {
       });
       if (selected) drawn.group.bringToFront();
     }
+  }
+
+  #declutterFrame: number | undefined;
+
+  /** Declutters in the next frame: once per burst of changes, after Leaflet placed the labels. */
+  readonly #declutterSoon = () => {
+    if (this.#declutterFrame !== undefined) return;
+    this.#declutterFrame = requestAnimationFrame(() => {
+      this.#declutterFrame = undefined;
+      this.#declutter();
+    });
+  };
+
+  #declutter(): void {
+    const inside = (d: Drawn) => this.#occupancy[d.fence.id]?.length ?? 0;
+    const order = [...this.#drawn.values()].sort(
+      (a, b) =>
+        Number(b.fence.id === this.#selected) - Number(a.fence.id === this.#selected) ||
+        inside(b) - inside(a),
+    );
+    const labels = order.map((d) => d.group.getTooltip()?.getElement());
+    // All boxes read before any class changes: one layout, not one per label.
+    const show = labelsToShow(labels.map((label) => label?.getBoundingClientRect()));
+    for (const [i, label] of labels.entries())
+      label?.classList.toggle("fence-label--covered", !show[i]);
   }
 
   readonly #resizeBuffers = () => {
