@@ -27,6 +27,8 @@ export class GeofenceLayer {
   #selected: string | null = null;
   #hidden: string | null = null;
   #occupancy: Occupancy = {};
+  /** The frame a label declutter is asked for, if one is. */
+  #declutterFrame: number | undefined;
 
   constructor(map: L.Map, onSelect: (id: string) => void) {
     this.#map = map;
@@ -173,8 +175,6 @@ export class GeofenceLayer {
       if (selected) drawn.group.bringToFront();
     }
   }
-
-  #declutterFrame: number | undefined;
 
   /** Declutters in the next frame: once per burst of changes, after Leaflet placed the labels. */
   readonly #declutterSoon = () => {
