@@ -7,9 +7,9 @@
  * the probe truck, which it follows as a selected truck (`--stream fleet`: the whole-fleet
  * stream of every update, v1, the dashboard before the viewport stream). A probe truck of its own
  * sends a fix every 100–200 ms; for each load, fleet-sim produces that many background fixes per
- * second (until every truck has reported once, plus 5 s, to settle; then `seconds` measured). For every probe fix: produce time = its Kafka
- * record timestamp → the socket.io client receiving it (or a newer fix of the probe, which
- * replaces it on screen).
+ * second (to settle: until every truck has reported once, plus 5 s; then `seconds` measured).
+ * For every probe fix: produce time = its Kafka record timestamp → the socket.io client receiving
+ * it (or a newer fix of the probe, which replaces it on screen).
  * Baseline, same run and load: Kafka alone, produce time → a plain reader receiving the probe
  * record (as pipeline-lag). Last line: one JSON object; value = p99 at 2,000 fixes/s (ms), with
  * every load's p50/p99 and the baseline's, and where the time went (produced → processed by the
