@@ -557,6 +557,7 @@ class MemoryReader extends DeliveryLoop implements Reader {
     for (const topic of this.options.topics) {
       const partitions = this.log.topic(topic).partitions;
       partitions.forEach((records, partition) => {
+        if (this.options.partitions && !this.options.partitions.includes(partition)) return;
         const next = this.options.startFrom === "latest" ? records.length : 0;
         positions.set(tpKey(topic, partition), { topic, partition, next });
       });

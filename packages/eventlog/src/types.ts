@@ -130,6 +130,11 @@ export interface ReaderOptions {
   topics: string[];
   /** Every record from the beginning (default), or only those written after start(). */
   startFrom?: "earliest" | "latest";
+  /**
+   * Only these partitions of each topic (all by default): e.g. where one key's records are
+   * (partitionForKey), without fetching and decoding the others.
+   */
+  partitions?: readonly number[];
   maxBatchSize?: number;
   /** Called once per batch; if it throws, the reader stops with that error. */
   eachBatch(batch: RecordBatch): Promise<void>;

@@ -160,6 +160,7 @@ export class KafkaLogConsumer implements Consumer {
     private readonly options: Omit<ConsumerOptions, "commits"> & {
       commits?: "batch" | "manual" | "never";
       ephemeralGroup?: boolean;
+      partitions?: readonly number[];
     },
     tuning: Required<KafkaConsumerTuning>,
   ) {
@@ -183,7 +184,14 @@ export class KafkaLogConsumer implements Consumer {
   async start(): Promise<void> {
     if (this.started) throw new Error("A consumer can be started once");
     this.started = true;
-    for (const topic of this.options.topics) await this.log.partitions(topic);
+    for (const topic of this.options.topics) {
+      const partitions = await this.log.partitions(topic);
+      // A reader of some partitions: the others are paused before the first fetch (at the join,
+      // restoreAfterRestart), so the broker never sends them.
+      for (const { partitionId: partition } of partitions)
+        if (this.options.partitions && !this.options.partitions.includes(partition))
+          this.paused.set(tpKey(topic, partition), { topic, partition });
+    }
     await this.log.connect(() => this.consumer.connect());
 
     const { GROUP_JOIN, FETCH, CRASH } = this.consumer.events;
