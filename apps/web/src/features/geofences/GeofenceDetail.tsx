@@ -103,7 +103,11 @@ export function GeofenceDetail({ fenceId, editor }: { fenceId: string; editor: E
       </section>
       <section aria-label="Windows">
         <h3>Speed windows, last hour</h3>
-        <GeofenceSpeedChart windows={windows ?? []} timeZone={timeZone} />
+        <GeofenceSpeedChart
+          windows={windows ?? []}
+          insideNow={inside?.length ?? 0}
+          timeZone={timeZone}
+        />
       </section>
       <section aria-label="Alerts of this fence">
         <h3>Recent alerts</h3>

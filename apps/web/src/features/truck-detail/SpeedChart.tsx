@@ -52,12 +52,33 @@ export function TruckSpeedChart({
   );
 }
 
+/**
+ * The line under a geofence's chart. A fence drawn over trucks shows them inside at once (their
+ * ENTER alerts), while its first minute comes from the speed-window lane a moment later: the
+ * line then says so instead of "no trucks".
+ */
+export function geofenceWindowsSummary(
+  hour: readonly ScopeSpeedWindow[],
+  insideNow: number,
+  timeZone: string,
+): string {
+  const newest = hour[hour.length - 1];
+  if (newest)
+    return `${hour.length} minute(s) up to ${formatClock(newest.windowEnd, timeZone)}; last minute ${newest.activeTrucks} truck(s), average ${formatSpeed(newest.avgSpeedKmh)}`;
+  if (insideNow > 0)
+    return `${insideNow} truck(s) inside now; their first minute shows here once their fixes inside are counted (within seconds).`;
+  return "No trucks reported inside this fence yet.";
+}
+
 /** A geofence's windows: trucks inside and their average speed per minute. */
 export function GeofenceSpeedChart({
   windows,
+  insideNow,
   timeZone,
 }: {
   windows: readonly ScopeSpeedWindow[];
+  /** Trucks inside the fence now (its occupancy), for the line shown before the first window. */
+  insideNow: number;
   timeZone: string;
 }) {
   const hour = useMemo(() => lastHour(windows), [windows]);
@@ -80,10 +101,7 @@ export function GeofenceSpeedChart({
     [hour],
   );
   const times = useMemo(() => hour.map((w) => w.windowStart), [hour]);
-  const newest = hour[hour.length - 1];
-  const summary = newest
-    ? `${hour.length} minute(s) up to ${formatClock(newest.windowEnd, timeZone)}; last minute ${newest.activeTrucks} truck(s), average ${formatSpeed(newest.avgSpeedKmh)}`
-    : "No trucks reported inside this fence yet.";
+  const summary = geofenceWindowsSummary(hour, insideNow, timeZone);
   return (
     <TimeChart
       label="Geofence windows, last hour"
