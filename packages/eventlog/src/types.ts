@@ -64,6 +64,16 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+export interface ProducerOptions {
+  /**
+   * How long a send waits for others to share its request (0, the default: none, each request
+   * goes as soon as the one before is acknowledged). A producer of many small sends, such as the
+   * simulator, then makes a few large requests instead of hundreds of small ones a second, which
+   * costs it and the broker less CPU, for at most this much latency (Kafka's linger.ms).
+   */
+  lingerMs?: number;
+}
+
 export interface TopicPartition {
   topic: string;
   partition: number;
@@ -151,7 +161,7 @@ export interface Reader {
 export interface EventLog {
   /** Creates the topics that do not exist yet, with their partitions and configs. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<void>;
-  producer(): Producer;
+  producer(options?: ProducerOptions): Producer;
   consumer(options: ConsumerOptions): Consumer;
   /** Reads whole topics without a consumer group (every instance sees every record). */
   reader(options: ReaderOptions): Reader;

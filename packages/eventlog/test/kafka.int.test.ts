@@ -77,3 +77,32 @@ describe("KafkaEventLog reader", () => {
     }
   });
 });
+
+describe("KafkaEventLog producer with a linger", () => {
+  it("writes the sends that linger when it closes, in order, and loses none", async () => {
+    const clientId = `producer-linger-${Date.now()}`;
+    const log = new KafkaEventLog({ brokers, clientId });
+    const topic = `${clientId}-topic`;
+    await log.ensureTopics([{ name: topic, partitions: 1, owner: "simulator" }]);
+    // A linger far longer than the test: only close() can write these sends.
+    const producer = log.producer({ lingerMs: 600_000 });
+    const sends = [1, 2, 3].map((n) => producer.send(topic, [{ key: "truck", value: String(n) }]));
+    await producer.close();
+    const sent = (await Promise.all(sends)).flat();
+    expect(sent.map((r) => r.offset)).toEqual([0, 1, 2]);
+    const seen: string[] = [];
+    const reader = log.reader({
+      topics: [topic],
+      eachBatch: async (batch) => {
+        for (const r of batch.records) seen.push(String(r.value));
+      },
+    });
+    try {
+      await reader.start();
+      await expect.poll(() => seen).toEqual(["1", "2", "3"]);
+    } finally {
+      await reader.stop();
+      await log.close();
+    }
+  });
+});

@@ -9,6 +9,7 @@ import type {
   ConsumerOptions,
   EventLog,
   Producer,
+  ProducerOptions,
   Reader,
   ReaderOptions,
 } from "../types";
@@ -123,9 +124,13 @@ export class KafkaEventLog implements EventLog {
     });
   }
 
-  producer(): Producer {
+  producer(options: ProducerOptions = {}): Producer {
     this.assertOpen();
-    const producer = new KafkaLogProducer(this, () => this.kafka.producer(PRODUCER_CONFIG));
+    const producer = new KafkaLogProducer(
+      this,
+      () => this.kafka.producer(PRODUCER_CONFIG),
+      options.lingerMs ?? 0,
+    );
     this.producers.add(producer);
     return producer;
   }

@@ -48,11 +48,14 @@ export class KafkaLogProducer implements Producer {
   private connection: Promise<void> | undefined;
   private waiting: PendingSend[] = [];
   private inFlight: Promise<void> | undefined;
+  /** Set while the waiting sends linger (lingerMs) before their request. */
+  private lingering: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
     private readonly log: KafkaEventLog,
     private readonly createProducer: () => KafkaProducer,
+    private readonly lingerMs = 0,
   ) {
     this.producer = createProducer();
   }
@@ -69,6 +72,7 @@ export class KafkaLogProducer implements Producer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.flushNow(); // what lingers is written before the producer disconnects
     while (this.inFlight) await this.inFlight;
     this.log.forgetProducer(this);
     if (this.connection) {
@@ -78,7 +82,21 @@ export class KafkaLogProducer implements Producer {
   }
 
   private pump(): void {
-    if (this.inFlight || this.waiting.length === 0) return;
+    if (this.inFlight || this.waiting.length === 0 || this.lingering) return;
+    if (this.lingerMs > 0 && !this.closed) {
+      this.lingering = setTimeout(() => this.flushNow(), this.lingerMs);
+      return;
+    }
+    this.writeWaiting();
+  }
+
+  private flushNow(): void {
+    clearTimeout(this.lingering);
+    this.lingering = undefined;
+    if (!this.inFlight && this.waiting.length > 0) this.writeWaiting();
+  }
+
+  private writeWaiting(): void {
     const sends = this.waiting;
     this.waiting = [];
     this.inFlight = this.write(sends).finally(() => {
