@@ -105,4 +105,20 @@ describe("KafkaEventLog producer with a linger", () => {
       await log.close();
     }
   });
+  it("does not hold a request's worth of records for the linger", async () => {
+    const clientId = `producer-full-${Date.now()}`;
+    const log = new KafkaEventLog({ brokers, clientId });
+    const topic = `${clientId}-topic`;
+    await log.ensureTopics([{ name: topic, partitions: 1, owner: "simulator" }]);
+    const producer = log.producer({ lingerMs: 600_000 });
+    try {
+      const records = Array.from({ length: 1_000 }, (_, i) => ({ key: "truck", value: String(i) }));
+      // Acknowledged while the producer is open: the linger (10 min) did not hold it.
+      const sent = await producer.send(topic, records);
+      expect(sent.at(-1)?.offset).toBe(999);
+    } finally {
+      await producer.close();
+      await log.close();
+    }
+  });
 });

@@ -13,6 +13,13 @@ export const PRODUCER_CONFIG = {
   retry: { retries: 30 },
 } as const;
 
+/**
+ * Sends stop lingering once this many records wait: a request that full gains nothing by waiting
+ * (as batch.size ends linger.ms in Kafka's producer), and a producer at its limit (fleet-sim's
+ * load mode) would lose throughput.
+ */
+const LINGER_UNTIL_RECORDS = 1_000;
+
 /** A send() waiting to be written, and what its caller waits for. */
 interface PendingSend {
   topic: string;
@@ -47,6 +54,8 @@ export class KafkaLogProducer implements Producer {
   private producer: KafkaProducer;
   private connection: Promise<void> | undefined;
   private waiting: PendingSend[] = [];
+  /** Records in `waiting`: a request's worth goes without lingering. */
+  private waitingRecords = 0;
   private inFlight: Promise<void> | undefined;
   /** Set while the waiting sends linger (lingerMs) before their request. */
   private lingering: NodeJS.Timeout | undefined;
@@ -65,6 +74,7 @@ export class KafkaLogProducer implements Producer {
     if (records.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
       this.waiting.push({ topic, records, resolve, reject });
+      this.waitingRecords += records.length;
       this.pump();
     });
   }
@@ -82,12 +92,10 @@ export class KafkaLogProducer implements Producer {
   }
 
   private pump(): void {
-    if (this.inFlight || this.waiting.length === 0 || this.lingering) return;
-    if (this.lingerMs > 0 && !this.closed) {
-      this.lingering = setTimeout(() => this.flushNow(), this.lingerMs);
-      return;
-    }
-    this.writeWaiting();
+    if (this.inFlight || this.waiting.length === 0) return;
+    if (this.lingerMs > 0 && !this.closed && this.waitingRecords < LINGER_UNTIL_RECORDS)
+      this.lingering ??= setTimeout(() => this.flushNow(), this.lingerMs);
+    else this.flushNow();
   }
 
   private flushNow(): void {
@@ -99,6 +107,7 @@ export class KafkaLogProducer implements Producer {
   private writeWaiting(): void {
     const sends = this.waiting;
     this.waiting = [];
+    this.waitingRecords = 0;
     this.inFlight = this.write(sends).finally(() => {
       this.inFlight = undefined;
       this.pump();
