@@ -38,7 +38,7 @@ const log = createEventLog({
 });
 // Sends wait up to 5 ms for others (Kafka's own producer default since 4.0). Alone at 10,000
 // fixes/s, a request per acknowledgement made ~600 a second: the simulator took 0.22–0.32 cores
-// and the broker 0.10–0.13; with the linger, ~140 requests, 0.19–0.20 and 0.05 cores.
+// and the broker 0.10–0.13; with the linger, ~100 requests, 0.19–0.20 and 0.05 cores.
 const producer = log.producer({ lingerMs: 5 });
 const reply = (message: FromWorker) => port.postMessage(message);
 const outage = new Outage("Kafka", {
