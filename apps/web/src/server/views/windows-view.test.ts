@@ -111,4 +111,10 @@ describe("windows view", () => {
     view.applyTruck(truck("T-1", -120 * MIN, 30));
     expect(view.truck("T-1").map((w) => w.windowStart / MIN)).toEqual([-120]);
   });
+
+  it("keeps five minutes of a truck's windows by default (the table has the older ones)", () => {
+    const view = new WindowsView();
+    for (let m = 0; m < 20; m++) view.applyTruck(truck("T-1", m * MIN, 50));
+    expect(view.truck("T-1").map((w) => w.windowStart / MIN)).toEqual([15, 16, 17, 18, 19]);
+  });
 });
