@@ -13,6 +13,7 @@ import {
   kafkaSecurityVars,
   runMain,
 } from "@fleetstream/service";
+import { WEB_NODE_FLAGS } from "@fleetstream/web/node-flags";
 import { type LauncherEnv, launcherMaxEventAheadMs, readLauncherEnv, roadNetwork } from "./env";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
@@ -160,13 +161,18 @@ await runMain("stack", () => {
           PROCESSOR_NODE_FLAGS,
         );
       }
-      launch("web", ["apps/web/src/main.ts"], {
-        ...webhooks,
-        // The run's secret (generated unless set) and the demo's localhost binding.
-        AUTH_SECRET: env.AUTH_SECRET,
-        HOST: env.HOST,
-        MAP_ROAD_NETWORK: roadNetwork(env) ? "builtin" : "none",
-      });
+      launch(
+        "web",
+        ["apps/web/src/main.ts"],
+        {
+          ...webhooks,
+          // The run's secret (generated unless set) and the demo's localhost binding.
+          AUTH_SECRET: env.AUTH_SECRET,
+          HOST: env.HOST,
+          MAP_ROAD_NETWORK: roadNetwork(env) ? "builtin" : "none",
+        },
+        WEB_NODE_FLAGS,
+      );
       launch("dispatcher", ["apps/dispatcher/src/main.ts"], webhooks);
       if (env.SIM_TRUCKS > 0) {
         launch(

@@ -43,6 +43,7 @@ import {
   startProcessorLanes,
 } from "../../processor/bench/lib/pipeline-stack";
 import { commitGroupOffsets, repoRoot } from "../../processor/test/support";
+import { WEB_NODE_FLAGS } from "../src/node-flags";
 
 const { values } = parseArgs({
   options: {
@@ -196,6 +197,7 @@ async function main() {
     },
     output: output("web"),
     nodeArgs: [
+      ...WEB_NODE_FLAGS,
       ...profileArgs("web"),
       ...(process.env.BENCH_WEB_NODE_ARGS ?? "").split(" ").filter(Boolean),
     ],

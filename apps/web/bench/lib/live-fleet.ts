@@ -16,6 +16,7 @@ import {
   startAppProcess,
 } from "@fleetstream/service/testing";
 import type { Admin, Producer } from "kafkajs";
+import { WEB_NODE_FLAGS } from "../../src/node-flags";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../../..");
 export const ADMIN = { email: "bench-admin@fleetstream.test", password: "bench-admin-password-1" };
@@ -178,7 +179,10 @@ export async function startWebApp(options: {
     },
     output: (chunk) => output.push(chunk.toString()),
     // BENCH_PROFILE=dir: the web app's CPU profile over its life goes to dir/web.
-    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/web`] : [],
+    nodeArgs: [
+      ...WEB_NODE_FLAGS,
+      ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}/web`] : []),
+    ],
   });
   while ((await httpStatus(`${base}/health/ready`)) !== 200) {
     if (process.child.exitCode !== null) throw new Error(`web exited:\n${output.join("")}`);
