@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- latency [--loads 0,2000,10000] [--seconds 30] [--trucks 50000]
- * [--stream viewport|fleet] [--lanes split|one]`: how soon a fix shows in a browser. The processor
- * (in the stack's two lanes, each its own process; `--lanes one`: one process) and the web app run
+ * [--stream viewport|fleet] [--lanes split|one|live]`: how soon a fix shows in a browser. The
+ * processor (in the stack's two lanes, each its own process; `--lanes one`: one process; `--lanes
+ * live`: the positions + alerts lane only, without speed windows) and the web app run
  * as their own processes on infra/'s Kafka and PostgreSQL (fresh database and consumer groups); a
  * socket.io client signs in as a browser does and takes the console's stream: a map view around
  * the probe truck, which it follows as a selected truck (`--stream fleet`: the whole-fleet

@@ -145,7 +145,8 @@ export const percentile = (sorted: readonly number[], p: number): number =>
 /**
  * `--lanes`: the processor as one process running every operator ("one"), or split as the stack
  * runs it ("split"): a positions + geofence lane and a speed-windows lane, each its own process
- * and consumer group (PROCESSOR_OPERATORS).
+ * and consumer group (PROCESSOR_OPERATORS). "live": the positions + geofence lane alone, no speed
+ * windows at all: what the windows lane costs the live path, measured against "split" (latency).
  */
 export const PROCESSOR_LANES: Record<
   string,
@@ -153,6 +154,7 @@ export const PROCESSOR_LANES: Record<
 > = {
   one: [undefined],
   split: SPLIT_LANES,
+  live: [["positions", "geofence"]],
 };
 
 /** The lanes `--lanes` names, each with its consumer group; throws one line for an unknown one. */
